@@ -1,0 +1,9 @@
+/** End-to-end tests: real Go toolchain, buildah, runc, umoci, skopeo and a registry. */
+module.exports = {
+  preset: 'ts-jest',
+  testEnvironment: 'node',
+  roots: ['<rootDir>/test/e2e'],
+  testMatch: ['**/*.e2e.test.ts'],
+  testTimeout: 15 * 60 * 1000,
+  transform: { '^.+\\.ts$': ['ts-jest', { isolatedModules: true }] },
+};

@@ -1,0 +1,4 @@
+export * from './spec/errors';
+export * from './spec/platform';
+export * from './spec/names';
+export * from './spec/deployable-image';

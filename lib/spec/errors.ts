@@ -1,0 +1,91 @@
+/**
+ * One error class for every rejected input.
+ *
+ * A message names where the problem is (the construct path), what is wrong (the prop and
+ * its value), why, and how to fix it:
+ *
+ * `[hello/image] platforms: 'linux/sparc' — not a Go target — use one of linux/amd64, linux/arm64, …`
+ *
+ * Spec functions are pure and know no construct path: they throw a `ValidationError`
+ * without one, and the construct that called them adds its path with {@link validating}.
+ */
+export class ValidationError extends Error {
+  /** Builds the error for a bad `prop` value. */
+  public static invalid(prop: string, value: unknown, why: string, fix: string): ValidationError {
+    return new ValidationError({ prop, value, why, fix });
+  }
+
+  /** The construct path, e.g. `hello/image`; absent when raised outside a construct. */
+  public readonly path?: string;
+  /** The prop that holds the bad value, e.g. `platforms` or `resources.memoryLimit`. */
+  public readonly prop: string;
+  /** The value that was rejected. */
+  public readonly value: unknown;
+  /** Why it was rejected. */
+  public readonly why: string;
+  /** What to do instead. */
+  public readonly fix: string;
+
+  public constructor(details: ValidationErrorDetails, path?: string) {
+    super(formatMessage(details, path));
+    this.name = 'ValidationError';
+    this.path = path;
+    this.prop = details.prop;
+    this.value = details.value;
+    this.why = details.why;
+    this.fix = details.fix;
+  }
+
+  /** The same error, located at a construct path (and under a parent prop, if given). */
+  public at(path: string, parentProp?: string): ValidationError {
+    const prop = parentProp ? `${parentProp}.${this.prop}` : this.prop;
+    return new ValidationError({ prop, value: this.value, why: this.why, fix: this.fix }, this.path ?? path);
+  }
+}
+
+/** The parts of a {@link ValidationError}. */
+export interface ValidationErrorDetails {
+  readonly prop: string;
+  readonly value: unknown;
+  readonly why: string;
+  readonly fix: string;
+}
+
+/**
+ * Runs `fn`; a `ValidationError` it throws without a path gets `path` (and, if given, is
+ * placed under `parentProp`, so `tag` becomes `image.tag`).
+ */
+export function validating<T>(path: string, fn: () => T, parentProp?: string): T {
+  try {
+    return fn();
+  } catch (e) {
+    if (e instanceof ValidationError && e.path === undefined) {
+      throw e.at(path, parentProp);
+    }
+    throw e;
+  }
+}
+
+/** Renders a value for a message: strings quoted, everything else as JSON. */
+export function show(value: unknown): string {
+  if (typeof value === 'string') {
+    return `'${value}'`;
+  }
+  if (value === undefined) {
+    return 'undefined';
+  }
+  if (typeof value === 'number' || typeof value === 'boolean' || value === null) {
+    return String(value);
+  }
+  try {
+    const json = JSON.stringify(value);
+    return json.length > 120 ? `${json.slice(0, 117)}...` : json;
+  } catch {
+    return String(value);
+  }
+}
+
+function formatMessage(d: ValidationErrorDetails, path?: string): string {
+  const where = path === undefined ? '' : `[${path}] `;
+  return `${where}${d.prop}: ${show(d.value)} — ${d.why} — ${d.fix}`;
+}
