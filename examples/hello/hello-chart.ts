@@ -1,0 +1,28 @@
+import { Chart } from 'cdk8s';
+import { Construct } from 'constructs';
+import { GoStaticImage, Platform } from '../../lib';
+
+/** Props of {@link HelloChart}. */
+export interface HelloChartProps {
+  /** Registry repository to push to. @default 'registry.example.com/team/hello' */
+  readonly repository?: string;
+  /** Builder image override, e.g. a digest-pinned or locally built one. @default - golang:<go.mod version> */
+  readonly builderImage?: string;
+  /** Namespace of the objects. @default - none (the kubectl context's) */
+  readonly namespace?: string;
+}
+
+/** The example service: one image, built for amd64 and arm64. */
+export class HelloChart extends Chart {
+  public readonly image: GoStaticImage;
+
+  public constructor(scope: Construct, id: string, props: HelloChartProps = {}) {
+    super(scope, id, { namespace: props.namespace });
+    this.image = new GoStaticImage(this, 'image', {
+      context: __dirname,
+      repository: props.repository ?? 'registry.example.com/team/hello',
+      platforms: [Platform.LINUX_AMD64, Platform.LINUX_ARM64],
+      builderImage: props.builderImage,
+    });
+  }
+}

@@ -1,0 +1,82 @@
+// Command hello is the example service goship ships: a small HTTP server that reports its
+// version, the user it runs as and whether the runtime files a Go program expects are there.
+package main
+
+import (
+	"context"
+	"crypto/x509"
+	"encoding/json"
+	"errors"
+	"log"
+	"net/http"
+	"os"
+	"os/signal"
+	"syscall"
+	"time"
+)
+
+// version is set at build time: go build -ldflags "-X main.version=<tag>".
+var version = "dev"
+
+func main() {
+	addr := ":" + getenv("PORT", "8080")
+	mux := http.NewServeMux()
+	mux.HandleFunc("/health", func(w http.ResponseWriter, _ *http.Request) {
+		w.WriteHeader(http.StatusOK)
+		_, _ = w.Write([]byte("ok\n"))
+	})
+	mux.HandleFunc("/", func(w http.ResponseWriter, _ *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		_ = json.NewEncoder(w).Encode(report())
+	})
+	srv := &http.Server{Addr: addr, Handler: mux, ReadHeaderTimeout: 5 * time.Second}
+
+	// Kubernetes sends SIGTERM and keeps sending traffic for a moment while endpoints update:
+	// stop accepting, finish what is in flight, then exit.
+	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM, os.Interrupt)
+	defer stop()
+	go func() {
+		log.Printf("hello %s listening on %s", version, addr)
+		if err := srv.ListenAndServe(); err != nil && !errors.Is(err, http.ErrServerClosed) {
+			log.Fatal(err)
+		}
+	}()
+	<-ctx.Done()
+	log.Print("shutting down")
+	shutdownCtx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	if err := srv.Shutdown(shutdownCtx); err != nil {
+		log.Printf("shutdown: %v", err)
+	}
+}
+
+type status struct {
+	Version  string `json:"version"`
+	UID      int    `json:"uid"`
+	GID      int    `json:"gid"`
+	TLSRoots bool   `json:"tlsRoots"`
+	Zoneinfo bool   `json:"zoneinfo"`
+	Greeting string `json:"greeting"`
+}
+
+func report() status {
+	pool, err := x509.SystemCertPool()
+	//nolint:staticcheck // Subjects is the only way to count roots on Go 1.19.
+	roots := err == nil && len(pool.Subjects()) > 0
+	_, tzErr := time.LoadLocation("Europe/Berlin")
+	return status{
+		Version:  version,
+		UID:      os.Getuid(),
+		GID:      os.Getgid(),
+		TLSRoots: roots,
+		Zoneinfo: tzErr == nil,
+		Greeting: getenv("GREETING", "hello"),
+	}
+}
+
+func getenv(key, fallback string) string {
+	if v := os.Getenv(key); v != "" {
+		return v
+	}
+	return fallback
+}

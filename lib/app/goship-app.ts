@@ -1,0 +1,186 @@
+import * as path from 'path';
+import { ApiObject, App, Chart, DependencyGraph, Names, Yaml } from 'cdk8s';
+import { IConstruct } from 'constructs';
+import { GoStaticImage } from '../image/go-static-image';
+import { renderBakeFile } from '../render/bake';
+import { ValidationError } from '../spec/errors';
+import { replaceDirectory } from './atomic-output';
+
+/** Props of {@link GoshipApp}. */
+export interface GoshipAppProps {
+  /**
+   * The output folder. goship owns it: each synth replaces it whole.
+   * @default - `CDK8S_OUTDIR` when set (as `cdk8s synth` sets it), else 'dist'
+   */
+  readonly outdir?: string;
+  /**
+   * The folder `docker buildx bake` runs from; build contexts in the bake file are relative to it.
+   * @default - the working directory
+   */
+  readonly rootdir?: string;
+}
+
+/** The Kubernetes objects of one chart, in the order cdk8s writes them. */
+export interface ChartManifest {
+  readonly chart: Chart;
+  /** File name without extension, as cdk8s names it (`hello`, or `0000-hello` when charts depend on each other). */
+  readonly name: string;
+  readonly objects: readonly any[];
+}
+
+/**
+ * A cdk8s `App` that also writes each {@link GoStaticImage}'s Dockerfile and one bake file,
+ * and that synthesizes in one pass, atomically.
+ *
+ * `synth()` writes into `outdir`:
+ * - `<chart>.k8s.yaml` for every chart, byte-identical to what cdk8s writes;
+ * - `images/<name>/Dockerfile` and `images/<name>/Dockerfile.dockerignore` for every image;
+ * - `docker-bake.json`, so `docker buildx bake -f <outdir>/docker-bake.json` builds them all.
+ *
+ * Unlike cdk8s `App.synth()`, which re-resolves and re-validates the whole app once per chart,
+ * the app-wide work runs once, so synth time grows linearly with the number of charts. And
+ * nothing is written until everything rendered: a failed synth leaves the previous output as
+ * it was.
+ */
+export class GoshipApp extends App {
+  /** The absolute folder bake runs from. */
+  public readonly rootdir: string;
+
+  public constructor(props: GoshipAppProps = {}) {
+    super({ outdir: props.outdir });
+    this.rootdir = path.resolve(props.rootdir ?? process.cwd());
+  }
+
+  /** Renders everything, then replaces the output folder with it. */
+  public override synth(): void {
+    replaceDirectory(this.outdir, this.renderFiles());
+  }
+
+  /**
+   * Every output file (path relative to `outdir` → content), in memory. Validates the whole
+   * app first; throws without writing anything.
+   */
+  public renderFiles(): Map<string, string> {
+    const files = new Map<string, string>();
+    for (const m of this.manifests()) {
+      files.set(`${m.name}${this.outputFileExtension}`, Yaml.stringify(...m.objects));
+    }
+    const images = this.images();
+    const outdir = path.resolve(this.outdir);
+    const targets = images.map((image) => {
+      const dir = path.join(outdir, 'images', image.name);
+      files.set(`images/${image.name}/Dockerfile`, image.renderDockerfile());
+      files.set(`images/${image.name}/Dockerfile.dockerignore`, image.renderDockerignore());
+      return {
+        name: image.name,
+        context: portable(path.relative(this.rootdir, image.contextDir)) || '.',
+        dockerfile: portable(path.relative(image.contextDir, path.join(dir, 'Dockerfile'))),
+        platforms: image.platforms.map(String),
+        tags: [image.imageRef],
+        labels: image.labels,
+        args: image.buildArgs,
+      };
+    });
+    if (targets.length > 0) {
+      files.set('docker-bake.json', renderBakeFile(targets));
+    }
+    return files;
+  }
+
+  /**
+   * The Kubernetes objects of every chart, resolved, in cdk8s order. The one source for the
+   * YAML files and for the Pulumi backend.
+   */
+  public manifests(): ChartManifest[] {
+    const all = this.node.findAll();
+    validateAll(all);
+    const hasDependantCharts = resolveDependencies(all);
+    const charts = new DependencyGraph(this.node).topology().filter((c): c is Chart => c instanceof Chart);
+    let index = 0;
+    return charts.map((chart) => {
+      const base = Names.toDnsLabel(chart);
+      const name = hasDependantCharts ? `${String(index++).padStart(4, '0')}-${base}` : base;
+      return { chart, name, objects: chartObjects(chart).map((o) => o.toJson()) };
+    });
+  }
+
+  /** Every GoStaticImage in the app, in construct order; names must be unique. */
+  public images(): GoStaticImage[] {
+    const images = this.node.findAll().filter(GoStaticImage.isGoStaticImage);
+    const byName = new Map<string, GoStaticImage>();
+    for (const image of images) {
+      const other = byName.get(image.name);
+      if (other) {
+        throw new ValidationError({
+          prop: 'name',
+          value: image.name,
+          why: `another image (${other.node.path}) has the same name, and both would be written to images/${image.name}/`,
+          fix: 'give one of them a different name or repository',
+        }, image.node.path);
+      }
+      byName.set(image.name, image);
+    }
+    return images;
+  }
+}
+
+function portable(p: string): string {
+  return p.split(path.sep).join('/');
+}
+
+/** Runs every construct's validations once (cdk8s runs them once per chart). */
+function validateAll(all: readonly IConstruct[]): void {
+  const errors: string[] = [];
+  for (const c of all) {
+    for (const e of c.node.validate()) {
+      errors.push(`[${c.node.path}] ${e}`);
+    }
+  }
+  if (errors.length > 0) {
+    throw new Error(`Validation failed with the following errors:\n  ${errors.join('\n  ')}`);
+  }
+}
+
+/**
+ * Turns construct dependencies into chart and object dependencies, once for the whole app —
+ * the same rules as cdk8s applies before each chart, so the output order is the same.
+ */
+function resolveDependencies(all: readonly IConstruct[]): boolean {
+  let hasDependantCharts = false;
+  for (const parent of all.filter((c): c is Chart => c instanceof Chart)) {
+    for (const child of parent.node.children.filter((c) => c instanceof Chart)) {
+      parent.node.addDependency(child);
+      hasDependantCharts = true;
+    }
+  }
+  const dependencies = () => all.flatMap((source) => source.node.dependencies.map((target) => ({ source, target })));
+  for (const { source, target } of dependencies()) {
+    const sourceChart = Chart.of(source);
+    const targetChart = Chart.of(target);
+    if (sourceChart !== targetChart) {
+      sourceChart.node.addDependency(targetChart);
+      hasDependantCharts = true;
+    }
+  }
+  const apiObjectsOf = (c: IConstruct, chart: Chart): ApiObject[] =>
+    c.node.findAll().filter((x): x is ApiObject => x instanceof ApiObject && Chart.of(x) === chart);
+  // Read again: the chart dependencies added above count too, as they do in cdk8s.
+  for (const { source, target } of dependencies()) {
+    const targets = apiObjectsOf(target, Chart.of(target));
+    const sources = apiObjectsOf(source, Chart.of(source));
+    for (const t of targets) {
+      for (const s of sources) {
+        if (t !== s) {
+          s.node.addDependency(t);
+        }
+      }
+    }
+  }
+  return hasDependantCharts;
+}
+
+/** The API objects of a chart in dependency order, each only in its closest chart. */
+function chartObjects(chart: Chart): ApiObject[] {
+  return new DependencyGraph(chart.node).topology()
+    .filter((x): x is ApiObject => x instanceof ApiObject && Chart.of(x) === chart);
+}
