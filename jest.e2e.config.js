@@ -2,8 +2,8 @@
 module.exports = {
   preset: 'ts-jest',
   testEnvironment: 'node',
+  prettierPath: null,
   roots: ['<rootDir>/test/e2e'],
   testMatch: ['**/*.e2e.test.ts'],
   testTimeout: 15 * 60 * 1000,
-  transform: { '^.+\\.ts$': ['ts-jest', { isolatedModules: true }] },
 };
