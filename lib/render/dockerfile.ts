@@ -49,6 +49,7 @@ export function renderDockerfile(spec: DockerfileSpec): string {
   const build = goBuildCommand({ ...spec.build, tags }, '${VERSION}');
   const cacheMounts = `--mount=type=cache,target=${MOD_CACHE} --mount=type=cache,target=${BUILD_CACHE}`;
   const user = `${spec.uid}:${spec.gid}`;
+  const variants = variantExports(spec.platforms);
 
   const lines = [
     '# syntax=docker/dockerfile:1',
@@ -58,7 +59,7 @@ export function renderDockerfile(spec: DockerfileSpec): string {
     '',
     '# Build stage: runs on the build machine and cross-compiles a static binary for each target.',
     `FROM --platform=$BUILDPLATFORM ${spec.builderImage} AS build`,
-    'ARG TARGETOS TARGETARCH TARGETVARIANT',
+    `ARG TARGETOS TARGETARCH${variants.length > 0 ? ' TARGETVARIANT' : ''}`,
     `ENV CGO_ENABLED=0 GOMODCACHE=${MOD_CACHE} GOCACHE=${BUILD_CACHE}`,
     'WORKDIR /src',
     `COPY ${spec.moduleFiles.join(' ')} ./`,
@@ -66,7 +67,7 @@ export function renderDockerfile(spec: DockerfileSpec): string {
     'COPY . .',
     'ARG VERSION',
     `RUN ${cacheMounts} \\`,
-    ...variantExports(spec.platforms),
+    ...variants,
     `    GOOS=$TARGETOS GOARCH=$TARGETARCH ${build}`,
   ];
   if (spec.runtime.needsUserEntries) {
