@@ -1,0 +1,190 @@
+import { promises as fsp } from 'fs';
+import * as path from 'path';
+import { ByteRange, cleanPath, ImageError, indexTar, looksLikeTar, readHead } from './tar-index';
+
+/** How an image is stored on disk. */
+export type ImageFormat = 'oci-layout' | 'oci-archive' | 'docker-archive';
+
+/** The parts of an image config (`docker inspect`'s `Config`) that decide how it starts. */
+export interface ImageConfig {
+  readonly architecture?: string;
+  readonly os?: string;
+  readonly variant?: string;
+  readonly config?: {
+    readonly User?: string;
+    readonly Entrypoint?: readonly string[] | null;
+    readonly Cmd?: readonly string[] | null;
+    readonly Env?: readonly string[] | null;
+    readonly WorkingDir?: string;
+  };
+}
+
+/** One runnable image: its config and its layers, bottom first. */
+export interface ImageCandidate {
+  /** The manifest digest (OCI), or the config file name (docker-archive). */
+  readonly id: string;
+  /** `os/arch[/variant]` from the index entry, else from the config. */
+  readonly platform: string;
+  /** Tags or reference names recorded for it. */
+  readonly names: readonly string[];
+  readonly config: ImageConfig;
+  readonly layers: readonly ByteRange[];
+}
+
+/** An opened image directory or tarball. */
+export interface ImageSource {
+  readonly format: ImageFormat;
+  /** Every image in it (several for a multi-platform index), attestations left out. */
+  readonly images: readonly ImageCandidate[];
+}
+
+interface Store {
+  /** The bytes of a member, by its path inside the layout or archive. */
+  range(name: string): Promise<ByteRange | undefined>;
+}
+
+interface Descriptor {
+  readonly mediaType?: string;
+  readonly digest: string;
+  readonly platform?: { readonly os?: string; readonly architecture?: string; readonly variant?: string };
+  readonly annotations?: Readonly<Record<string, string>>;
+}
+
+const INDEX_TYPES = ['application/vnd.oci.image.index.v1+json', 'application/vnd.docker.distribution.manifest.list.v2+json'];
+const MAX_JSON = 16 * 1024 * 1024;
+const DIGEST = /^[a-z0-9]+(?:[+._-][a-z0-9]+)*:[a-zA-Z0-9=_-]+$/;
+
+/**
+ * Opens an OCI image layout directory, an OCI archive (`oci-archive:`), or a `docker save`
+ * tarball (`docker-archive:`), and lists the images in it.
+ *
+ * @throws ImageError if it is none of these, or is incomplete
+ */
+export async function openImage(location: string): Promise<ImageSource> {
+  const stat = await fsp.stat(location).catch(() => {
+    throw new ImageError(`${location}: no such file or directory`);
+  });
+  let store: Store;
+  if (stat.isDirectory()) {
+    store = dirStore(location);
+  } else {
+    const head = await readHead({ file: location, start: 0, size: stat.size }, 512);
+    if (head[0] === 0x1f && head[1] === 0x8b) {
+      throw new ImageError(`${location}: a gzip-compressed file; an image tarball is read uncompressed (gunzip it first)`);
+    }
+    if (!looksLikeTar(head)) {
+      throw new ImageError(`${location}: neither an ELF binary, an OCI layout directory nor an image tarball`);
+    }
+    const members = await indexTar(location);
+    store = { range: async (name) => members.get(cleanPath(name)) };
+  }
+  const manifest = await store.range('manifest.json');
+  const index = await store.range('index.json');
+  if (manifest) {
+    return { format: 'docker-archive', images: await dockerImages(store, manifest) };
+  }
+  if (index) {
+    return { format: stat.isDirectory() ? 'oci-layout' : 'oci-archive', images: await ociImages(store, index) };
+  }
+  throw new ImageError(`${location}: has neither index.json (an OCI image layout) nor manifest.json (a docker save archive)`);
+}
+
+/** `os/arch[/variant]`, the variant left out when it is the architecture's default. */
+export function platformOf(p: { readonly os?: string; readonly architecture?: string; readonly variant?: string }): string {
+  const defaults: Record<string, string> = { arm64: 'v8', amd64: 'v1' };
+  const variant = p.variant && p.variant !== defaults[p.architecture ?? ''] ? `/${p.variant}` : '';
+  return `${p.os ?? 'unknown'}/${p.architecture ?? 'unknown'}${variant}`;
+}
+
+function dirStore(dir: string): Store {
+  return {
+    range: async (name) => {
+      const file = path.join(dir, cleanPath(name));
+      const st = await fsp.stat(file).catch(() => undefined);
+      return st?.isFile() ? { file, start: 0, size: st.size } : undefined;
+    },
+  };
+}
+
+async function readJson<T>(range: ByteRange, what: string): Promise<T> {
+  if (range.size > MAX_JSON) {
+    throw new ImageError(`${what} is ${range.size} bytes, too large for JSON metadata`);
+  }
+  const text = (await readHead(range, range.size)).toString('utf8');
+  try {
+    return JSON.parse(text) as T;
+  } catch (e) {
+    throw new ImageError(`${what} is not valid JSON: ${(e as Error).message}`);
+  }
+}
+
+async function member(store: Store, name: string, what: string): Promise<ByteRange> {
+  const range = await store.range(name);
+  if (!range) {
+    throw new ImageError(`incomplete image: ${what} (${name}) is missing`);
+  }
+  return range;
+}
+
+function blobPath(digest: unknown): string {
+  if (typeof digest !== 'string' || !DIGEST.test(digest)) {
+    throw new ImageError(`invalid digest ${JSON.stringify(digest)}`);
+  }
+  const [alg, hex] = digest.split(':');
+  return `blobs/${alg}/${hex}`;
+}
+
+interface DockerManifestEntry {
+  readonly Config?: string;
+  readonly RepoTags?: readonly string[] | null;
+  readonly Layers?: readonly string[];
+}
+
+async function dockerImages(store: Store, manifest: ByteRange): Promise<ImageCandidate[]> {
+  const entries = await readJson<DockerManifestEntry[]>(manifest, 'manifest.json');
+  if (!Array.isArray(entries)) {
+    throw new ImageError('manifest.json is not a list of images');
+  }
+  return Promise.all(entries.map(async (e, i) => {
+    if (typeof e.Config !== 'string' || !Array.isArray(e.Layers)) {
+      throw new ImageError(`manifest.json entry ${i} has no Config or Layers`);
+    }
+    const config = await readJson<ImageConfig>(await member(store, e.Config, 'the image config'), e.Config);
+    const layers = await Promise.all(e.Layers.map((l) => member(store, String(l), 'a layer')));
+    return { id: e.Config, platform: platformOf(config), names: e.RepoTags ?? [], config, layers };
+  }));
+}
+
+async function ociImages(store: Store, index: ByteRange): Promise<ImageCandidate[]> {
+  const root = await readJson<{ manifests?: Descriptor[] }>(index, 'index.json');
+  const leaves: Descriptor[] = [];
+  const visit = async (list: readonly Descriptor[] | undefined, depth: number, inherited?: Descriptor): Promise<void> => {
+    for (const d of list ?? []) {
+      if (d.annotations?.['vnd.docker.reference.type'] === 'attestation-manifest' || d.platform?.os === 'unknown') {
+        continue;
+      }
+      const desc = { ...d, platform: d.platform ?? inherited?.platform, annotations: { ...inherited?.annotations, ...d.annotations } };
+      if (INDEX_TYPES.includes(d.mediaType ?? '')) {
+        if (depth > 4) {
+          throw new ImageError('image indexes nested too deeply');
+        }
+        const nested = await readJson<{ manifests?: Descriptor[] }>(await member(store, blobPath(d.digest), 'an image index'), d.digest);
+        await visit(nested.manifests, depth + 1, desc);
+      } else {
+        leaves.push(desc);
+      }
+    }
+  };
+  await visit(root.manifests, 0);
+  return Promise.all(leaves.map(async (d) => {
+    const manifest = await readJson<{ config?: { digest: string }; layers?: Array<{ digest: string }>; manifests?: unknown }>(
+      await member(store, blobPath(d.digest), 'an image manifest'), d.digest);
+    if (!manifest.config || !Array.isArray(manifest.layers)) {
+      throw new ImageError(`${d.digest} is not an image manifest (no config or layers)`);
+    }
+    const config = await readJson<ImageConfig>(await member(store, blobPath(manifest.config.digest), 'the image config'), manifest.config.digest);
+    const layers = await Promise.all(manifest.layers.map((l) => member(store, blobPath(l.digest), 'a layer')));
+    const name = d.annotations?.['org.opencontainers.image.ref.name'] ?? d.annotations?.['io.containerd.image.name'];
+    return { id: d.digest, platform: platformOf(d.platform ?? config), names: name ? [name] : [], config, layers };
+  }));
+}

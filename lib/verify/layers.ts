@@ -1,0 +1,174 @@
+import { createReadStream } from 'fs';
+import * as posix from 'path/posix';
+import { Readable, Transform } from 'stream';
+import { pipeline } from 'stream/promises';
+import * as zlib from 'zlib';
+import * as tarStream from 'tar-stream';
+import { ByteRange, cleanPath, ImageError, readHead } from './tar-index';
+
+/** The bytes of one layer member, to consume or skip (`resume()`). */
+type LayerEntryBody = AsyncIterable<unknown> & { resume(): unknown };
+
+/** A file in an image's merged filesystem. */
+export interface ImageFile {
+  readonly type: 'file' | 'directory' | 'symlink' | 'other';
+  /** Symlink target, as written. */
+  readonly linkname?: string;
+  readonly size: number;
+  readonly mode: number;
+  /** Index of the layer that holds its bytes (bottom layer is 0). */
+  readonly layer: number;
+  /** Path of the bytes inside that layer: itself, or a hard link's target. */
+  readonly contentPath: string;
+}
+
+/** An image's filesystem as the container sees it: every layer applied in order, whiteouts honoured. */
+export class ImageFs {
+  /**
+   * Reads every layer's file list (not the file contents) and merges them.
+   *
+   * @throws ImageError for a corrupt or unsupported layer
+   */
+  public static async read(layers: readonly ByteRange[]): Promise<ImageFs> {
+    const files = new Map<string, ImageFile>();
+    for (let i = 0; i < layers.length; i++) {
+      const own = new Map<string, ImageFile>();
+      const hidden: string[] = [];
+      await walkLayer(layers[i], async (header, body) => {
+        body.resume();
+        const p = cleanPath(header.name);
+        const base = posix.basename(p);
+        if (base === '.wh..wh..opq') {
+          hidden.push(`${posix.dirname(p)}/`);
+        } else if (base.startsWith('.wh.')) {
+          hidden.push(posix.join(posix.dirname(p), base.slice(4)));
+        } else {
+          own.set(p, toImageFile(header, p, i, own));
+        }
+      });
+      // Whiteouts hide what lower layers have; this layer's own entries stay.
+      for (const h of hidden) {
+        for (const key of [...files.keys()]) {
+          if (h.endsWith('/') ? key.startsWith(h) : key === h || key.startsWith(`${h}/`)) {
+            files.delete(key);
+          }
+        }
+      }
+      own.forEach((f, p) => files.set(p, f));
+    }
+    return new ImageFs(files, layers);
+  }
+
+  private readonly libraries: Set<string>;
+
+  private constructor(private readonly files: ReadonlyMap<string, ImageFile>, private readonly layers: readonly ByteRange[]) {
+    this.libraries = new Set([...files.keys()].filter((p) => /\/lib[^/]*\//.test(p)).map((p) => posix.basename(p)));
+  }
+
+  /**
+   * Follows symlinks (absolute ones from the image root, relative ones from their directory)
+   * to the real path of `p`.
+   *
+   * @returns the resolved path and its entry, or undefined when it does not exist or loops
+   */
+  public resolve(p: string): { path: string; file: ImageFile } | undefined {
+    let parts = cleanPath(p).split('/').filter(Boolean);
+    let current = '';
+    for (let hops = 0, i = 0; i < parts.length; i++) {
+      const next = `${current}/${parts[i]}`;
+      const entry = this.files.get(next);
+      if (entry?.type === 'symlink') {
+        if (++hops > 40) {
+          return undefined;
+        }
+        const target = entry.linkname!.startsWith('/') ? entry.linkname! : `${current}/${entry.linkname}`;
+        parts = cleanPath([target, ...parts.slice(i + 1)].join('/')).split('/').filter(Boolean);
+        current = '';
+        i = -1;
+        continue;
+      }
+      current = next;
+    }
+    const file = this.files.get(current || '/');
+    return file ? { path: current || '/', file } : undefined;
+  }
+
+  /** True when `p` resolves to a regular file. */
+  public hasFile(p: string): boolean {
+    return this.resolve(p)?.file.type === 'file';
+  }
+
+  /** True when a file with this name sits in some `lib*` directory (where the loader looks). */
+  public hasLibrary(name: string): boolean {
+    return this.libraries.has(name);
+  }
+
+  /** Reads the bytes of a regular file (after {@link resolve}). */
+  public async readFile(file: ImageFile): Promise<Buffer> {
+    let found: Buffer | undefined;
+    await walkLayer(this.layers[file.layer], async (header, body) => {
+      if (found === undefined && cleanPath(header.name) === file.contentPath && header.type === 'file') {
+        const chunks: Buffer[] = [];
+        for await (const chunk of body) {
+          chunks.push(Buffer.from(chunk as Uint8Array));
+        }
+        found = Buffer.concat(chunks);
+      } else {
+        body.resume();
+      }
+    });
+    if (found === undefined) {
+      throw new ImageError(`layer ${file.layer} does not hold ${file.contentPath}`);
+    }
+    return found;
+  }
+}
+
+function toImageFile(h: tarStream.Header, p: string, layer: number, own: ReadonlyMap<string, ImageFile>): ImageFile {
+  const base = { size: h.size ?? 0, mode: h.mode ?? 0, layer, contentPath: p };
+  switch (h.type) {
+    case 'file':
+    case 'contiguous-file':
+      return { ...base, type: 'file' };
+    case 'directory':
+      return { ...base, type: 'directory' };
+    case 'symlink':
+      return { ...base, type: 'symlink', linkname: h.linkname ?? '' };
+    case 'link': {
+      // A hard link shares the bytes of an earlier member of the same layer.
+      const target = own.get(cleanPath(h.linkname ?? ''));
+      return target ? { ...target, mode: h.mode ?? target.mode } : { ...base, type: 'other' };
+    }
+    default:
+      return { ...base, type: 'other' };
+  }
+}
+
+/**
+ * Streams one layer (plain, gzip or, where Node has it, zstd) through a tar parser, calling
+ * `onEntry` for every member in order. The handler must consume or resume `body`.
+ */
+async function walkLayer(range: ByteRange, onEntry: (header: tarStream.Header, body: LayerEntryBody) => Promise<void>): Promise<void> {
+  const magic = await readHead(range, 4);
+  const streams: Array<Readable | Transform> = [range.size > 0 ? createReadStream(range.file, { start: range.start, end: range.start + range.size - 1 }) : Readable.from([])];
+  if (magic[0] === 0x1f && magic[1] === 0x8b) {
+    streams.push(zlib.createGunzip());
+  } else if (magic.length === 4 && magic.readUInt32LE(0) === 0xfd2fb528) {
+    const zstd = (zlib as unknown as { createZstdDecompress?: () => Transform }).createZstdDecompress;
+    if (!zstd) {
+      throw new ImageError(`a zstd-compressed layer needs Node.js ≥ 22.15 to be read (this is ${process.version})`);
+    }
+    streams.push(zstd());
+  }
+  const extract = tarStream.extract();
+  const consume = async (): Promise<void> => {
+    for await (const entry of extract) {
+      await onEntry(entry.header, entry);
+    }
+  };
+  try {
+    await Promise.all([pipeline([...streams, extract]), consume()]);
+  } catch (e) {
+    throw e instanceof ImageError ? e : new ImageError(`cannot read layer ${range.file}@${range.start}: ${(e as Error).message}`);
+  }
+}
