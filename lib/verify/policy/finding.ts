@@ -1,0 +1,74 @@
+import type { Dockerfile } from './dockerfile-parse';
+import type { KubeObject, ManifestSet } from './workloads';
+
+/** How bad a finding is: an `error` fails `goship check` and the synth; a `warning` is printed. */
+export type Severity = 'error' | 'warning';
+
+/**
+ * One problem found in a Kubernetes object or a Dockerfile.
+ *
+ * @example
+ * { rule: 'pss-restricted/run-as-non-root', severity: 'error', file: 'dist/hello.k8s.yaml',
+ *   object: 'Deployment/hello', message: "container 'app': … — … — set …" }
+ */
+export interface Finding {
+  /** Stable rule id, e.g. `pss-restricted/run-as-non-root`; see `POLICY_RULES`. */
+  readonly rule: string;
+  /** The rule's severity. */
+  readonly severity: Severity;
+  /** The file the finding is in, relative to the checked folder, when known. */
+  readonly file?: string;
+  /** 1-based line in `file` (Dockerfiles), when known. */
+  readonly line?: number;
+  /** The Kubernetes object, as `Kind/name`, e.g. `Deployment/hello`. */
+  readonly object?: string;
+  /** What is wrong, why it matters and how to fix it: `what — why — fix`. */
+  readonly message: string;
+}
+
+/** What a manifest rule reports: the object and the message. */
+export interface ObjectHit {
+  readonly on: KubeObject;
+  readonly message: string;
+}
+
+/** What a Dockerfile rule reports: the line and the message. */
+export interface LineHit {
+  readonly line?: number;
+  readonly message: string;
+}
+
+/** What every rule has: the columns of the rule table. */
+interface RuleBase {
+  /** Stable id: `<group>/<name>`. Never renamed once released. */
+  readonly id: string;
+  readonly severity: Severity;
+  /** One line for the README table. */
+  readonly description: string;
+}
+
+/** A rule over all Kubernetes objects of one check (some rules relate objects, e.g. a Service to its pods). */
+export interface ManifestRule extends RuleBase {
+  readonly target: 'manifests';
+  check(set: ManifestSet): readonly ObjectHit[];
+}
+
+/** A rule over one parsed Dockerfile. */
+export interface DockerfileRule extends RuleBase {
+  readonly target: 'dockerfile';
+  check(dockerfile: Dockerfile): readonly LineHit[];
+}
+
+/** A rule over the text of one YAML file (only the folder check reads files). */
+export interface YamlRule extends RuleBase {
+  readonly target: 'yaml';
+  check(text: string): readonly LineHit[];
+}
+
+/** One entry of `POLICY_RULES`. */
+export type PolicyRule = ManifestRule | DockerfileRule | YamlRule;
+
+/** `what — why — fix`, the message shape shared with `ValidationError`. */
+export function say(what: string, why: string, fix: string): string {
+  return `${what} — ${why} — ${fix}`;
+}

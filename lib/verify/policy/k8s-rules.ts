@@ -1,0 +1,264 @@
+import { ManifestRule, ObjectHit, say } from './finding';
+import {
+  ContainerRef, KubeObject, ManifestSet, Workload, containerPorts, dig, isRecord, list, selectorKeys, selects,
+  splitImage, stringMap,
+} from './workloads';
+
+/**
+ * Rules for workloads and Services beyond Pod Security: probes, resources, image
+ * references, selectors and the Service → pod wiring.
+ */
+
+type Hit = (message: string) => void;
+
+function perWorkload(f: (w: Workload, hit: Hit) => void): (set: ManifestSet) => ObjectHit[] {
+  return (set) => {
+    const out: ObjectHit[] = [];
+    for (const w of set.workloads) {
+      f(w, (message) => out.push({ on: w.obj, message }));
+    }
+    return out;
+  };
+}
+
+const mainContainers = (w: Workload) => w.containers.filter((c) => c.kind === 'container');
+const runContainers = (w: Workload) => w.containers.filter((c) => c.kind !== 'ephemeral container');
+const PROBES = ['readinessProbe', 'livenessProbe', 'startupProbe'] as const;
+const VERSION_LABELS = ['app.kubernetes.io/version', 'version'];
+
+/** Renders a port set for a message: `8080, 'http'`. */
+function describePorts(containers: readonly ContainerRef[]): string {
+  const parts = containers.flatMap((c) => list(c.spec.ports).map((p) => {
+    const name = dig(p, 'name');
+    return `${String(dig(p, 'containerPort'))}${typeof name === 'string' ? ` '${name}'` : ''}`;
+  }));
+  return parts.length > 0 ? parts.join(', ') : 'none';
+}
+
+/** Whether any of the containers declares the port (a name, or a number; digit strings count as numbers). */
+function declaresPort(containers: readonly ContainerRef[], port: unknown): boolean {
+  const p = typeof port === 'string' && /^\d+$/.test(port) ? Number(port) : port;
+  return containers.some((c) => {
+    const { numbers, names } = containerPorts(c.spec);
+    return typeof p === 'number' ? numbers.has(p) : typeof p === 'string' && names.has(p);
+  });
+}
+
+const showPort = (p: unknown) => (typeof p === 'string' ? `'${p}'` : String(p));
+const showLabels = (l: Readonly<Record<string, string>>) => `{${Object.entries(l).map(([k, v]) => `${k}: ${v}`).join(', ')}}`;
+
+function probeRule(id: string, field: 'readinessProbe' | 'livenessProbe', why: string, fix: string): ManifestRule {
+  return {
+    target: 'manifests',
+    id,
+    severity: 'error',
+    description: `Every container of a long-running workload has a ${field}.`,
+    check: perWorkload((w, hit) => {
+      if (!w.longRunning) {
+        return;
+      }
+      for (const c of mainContainers(w).filter((x) => x.spec[field] === undefined)) {
+        hit(say(`${c.label} has no ${field}`, why, `add ${c.path}.${field}${fix}`));
+      }
+    }),
+  };
+}
+
+/** Services with a selector, by namespace, and the workloads whose pods they select. */
+function servicesAndPods(set: ManifestSet): { svc: KubeObject; selector: Record<string, string>; pods: Workload[] }[] {
+  return set.objects
+    .filter((o) => o.kind === 'Service' && dig(o.raw, 'spec', 'type') !== 'ExternalName')
+    .map((svc) => ({ svc, selector: stringMap(dig(svc.raw, 'spec', 'selector')) }))
+    .filter((s) => Object.keys(s.selector).length > 0)
+    .map((s) => ({
+      ...s,
+      pods: set.workloads.filter((w) => w.obj.namespace === s.svc.namespace && selects({ matchLabels: s.selector }, w.podLabels)),
+    }));
+}
+
+/** Workload, Service and container rules, in README order. */
+export const K8S_RULES: readonly ManifestRule[] = [
+  probeRule('probes/readiness', 'readinessProbe',
+    'without one a rollout sends traffic to pods that are not serving yet, and a pod that stops serving stays behind the Service',
+    ' (e.g. httpGet on a /readyz path of a declared port)'),
+  probeRule('probes/liveness', 'livenessProbe',
+    'without one a deadlocked process is never restarted',
+    ' (e.g. httpGet on a /healthz path of a declared port, with a longer period than the readiness probe)'),
+  {
+    target: 'manifests',
+    id: 'probes/port',
+    severity: 'error',
+    description: "Probes target a port (name or number) declared in the container's ports.",
+    check: perWorkload((w, hit) => {
+      for (const c of mainContainers(w)) {
+        for (const probe of PROBES) {
+          for (const handler of ['httpGet', 'tcpSocket', 'grpc']) {
+            const port = dig(c.spec, probe, handler, 'port');
+            if (dig(c.spec, probe, handler) !== undefined && !declaresPort([c], port)) {
+              hit(say(`${c.label}: ${probe}.${handler}.port ${showPort(port)} is not one of its ports (${describePorts([c])})`,
+                'the kubelet probes a port the process may not listen on (or cannot resolve the name), so the pod never becomes ready or is restarted in a loop',
+                `probe a port from ${c.path}.ports, or declare the port there`));
+            }
+          }
+        }
+      }
+    }),
+  },
+  {
+    target: 'manifests',
+    id: 'resources/requests',
+    severity: 'error',
+    description: 'Every container requests cpu and memory.',
+    check: perWorkload((w, hit) => {
+      for (const c of runContainers(w)) {
+        // Requests default to the limits when only limits are set.
+        const missing = ['cpu', 'memory'].filter((r) => dig(c.spec, 'resources', 'requests', r) === undefined && dig(c.spec, 'resources', 'limits', r) === undefined);
+        if (missing.length > 0) {
+          hit(say(`${c.label} requests no ${missing.join(' and ')}`,
+            'the scheduler places the pod blindly, and a pod without requests is the first one evicted when the node runs short',
+            `set ${missing.map((r) => `${c.path}.resources.requests.${r}`).join(' and ')} (e.g. cpu: 100m, memory: 64Mi)`));
+        }
+      }
+    }),
+  },
+  {
+    target: 'manifests',
+    id: 'resources/memory-limit',
+    severity: 'error',
+    description: 'Every container has a memory limit.',
+    check: perWorkload((w, hit) => {
+      for (const c of runContainers(w).filter((x) => dig(x.spec, 'resources', 'limits', 'memory') === undefined)) {
+        hit(say(`${c.label} has no memory limit`,
+          'a leak grows until the node runs out of memory and the kernel kills some other pod; with a limit only this container is restarted',
+          `set ${c.path}.resources.limits.memory (and GOMEMLIMIT a little below it)`));
+      }
+    }),
+  },
+  {
+    target: 'manifests',
+    id: 'image/tag',
+    severity: 'error',
+    description: 'Images are pinned by a tag other than latest, or by a digest.',
+    check: perWorkload((w, hit) => {
+      for (const c of w.containers) {
+        const image = c.spec.image;
+        if (typeof image !== 'string' || image === '') {
+          hit(say(`${c.label} has no image`, 'the API server rejects the pod', `set ${c.path}.image to a tagged reference`));
+          continue;
+        }
+        const ref = splitImage(image);
+        if (ref.digest === undefined && (ref.tag === undefined || ref.tag === 'latest')) {
+          hit(say(`${c.label}: image '${image}' is ${ref.tag === undefined ? 'untagged, which means :latest' : 'tagged latest'}`,
+            'a mutable tag runs whatever was pushed last: nodes cache different builds, replicas disagree and a rollback changes nothing',
+            `pin a version tag or a digest, e.g. '${ref.name}:1a2b3c4' or '${ref.name}@sha256:…'`));
+        }
+      }
+    }),
+  },
+  {
+    target: 'manifests',
+    id: 'image/pull-policy',
+    severity: 'warning',
+    description: 'No imagePullPolicy: Always with an immutable tag or digest.',
+    check: perWorkload((w, hit) => {
+      for (const c of w.containers.filter((x) => x.spec.imagePullPolicy === 'Always' && typeof x.spec.image === 'string')) {
+        const ref = splitImage(c.spec.image as string);
+        if (ref.digest !== undefined || (ref.tag !== undefined && ref.tag !== 'latest')) {
+          hit(say(`${c.label}: imagePullPolicy is Always for the pinned image '${String(c.spec.image)}'`,
+            'a pinned image never changes, so Always only adds a registry round trip to every container start; a registry outage then blocks restarts and scale-ups',
+            `remove ${c.path}.imagePullPolicy (IfNotPresent is the default for a pinned image)`));
+        }
+      }
+    }),
+  },
+  {
+    target: 'manifests',
+    id: 'container/read-only-root-filesystem',
+    severity: 'warning',
+    description: 'Containers set readOnlyRootFilesystem: true.',
+    check: perWorkload((w, hit) => {
+      for (const c of runContainers(w).filter((x) => dig(x.spec, 'securityContext', 'readOnlyRootFilesystem') !== true)) {
+        hit(say(`${c.label}: securityContext.readOnlyRootFilesystem is not true`,
+          'a writable root lets an intruder drop binaries or change files the service trusts; a static Go binary needs no writes there',
+          `set ${c.path}.securityContext.readOnlyRootFilesystem: true (mount an emptyDir at /tmp if it writes temporary files)`));
+      }
+    }),
+  },
+  {
+    target: 'manifests',
+    id: 'selector/matches-template',
+    severity: 'error',
+    description: "A workload's selector is set and selects its own pod template labels.",
+    check: perWorkload((w, hit) => {
+      if (!w.selector) {
+        return;
+      }
+      const sel = w.selector.value;
+      if (!isRecord(sel) || selectorKeys(sel).length === 0) {
+        hit(say(`${w.selector.path} is ${sel === undefined ? 'missing' : 'empty'}`,
+          'the API server rejects the object: a controller needs a selector to find its pods',
+          `set ${w.selector.path}.matchLabels to stable labels of the pod template, e.g. app.kubernetes.io/name`));
+      } else if (!selects(sel, w.podLabels)) {
+        hit(say(`${w.selector.path} does not select the pod template's labels ${showLabels(w.podLabels)}`,
+          'the API server rejects the object (selector does not match template labels)',
+          `give ${w.specPath.replace(/\.spec$/, '')}.metadata.labels every label the selector requires`));
+      }
+    }),
+  },
+  {
+    target: 'manifests',
+    id: 'selector/no-version-label',
+    severity: 'error',
+    description: 'Selectors do not use app.kubernetes.io/version or version.',
+    check: perWorkload((w, hit) => {
+      if (!w.selector) {
+        return;
+      }
+      for (const key of selectorKeys(w.selector.value).filter((k) => VERSION_LABELS.includes(k))) {
+        hit(say(`${w.selector.path} uses the version label '${key}'`,
+          'a selector is immutable: the next version cannot be applied (field is immutable), and recreating the object orphans the old pods instead of rolling them',
+          'select on stable labels only (app.kubernetes.io/name, app.kubernetes.io/instance) and keep the version as a pod label'));
+      }
+    }),
+  },
+  {
+    target: 'manifests',
+    id: 'service/selector',
+    severity: 'error',
+    description: "A Service's selector matches the pod labels of some workload in its namespace.",
+    check: (set) => servicesAndPods(set).filter((s) => s.pods.length === 0).map(({ svc, selector }) => {
+      const candidates = set.workloads.filter((w) => w.obj.namespace === svc.namespace);
+      const hint = candidates.length > 0
+        ? `e.g. ${candidates[0].obj.ref} has pod labels ${showLabels(candidates[0].podLabels)}`
+        : `no workload in namespace '${svc.namespace}' was checked with it`;
+      return {
+        on: svc,
+        message: say(`spec.selector ${showLabels(selector)} matches no pod template in namespace '${svc.namespace}'`,
+          'the Service gets no endpoints and every request to it fails',
+          `set spec.selector to labels of the pods it fronts (${hint})`),
+      };
+    }),
+  },
+  {
+    target: 'manifests',
+    id: 'service/target-port',
+    severity: 'error',
+    description: "A Service's targetPort (name or number) is a port its pods' containers declare.",
+    check: (set) => servicesAndPods(set).filter((s) => s.pods.length > 0).flatMap(({ svc, pods }) => {
+      const containers = pods.flatMap(mainContainers);
+      return list(dig(svc.raw, 'spec', 'ports')).flatMap((p): ObjectHit[] => {
+        const target = dig(p, 'targetPort') ?? dig(p, 'port');
+        if (declaresPort(containers, target)) {
+          return [];
+        }
+        const name = dig(p, 'name');
+        return [{
+          on: svc,
+          message: say(`port ${typeof name === 'string' ? `'${name}' ` : ''}(${String(dig(p, 'port'))}) targets ${showPort(target)}, which no container of ${pods.map((w) => w.obj.ref).join(', ')} declares (${describePorts(containers)})`,
+            'traffic goes to a port the process does not listen on (or a name that does not resolve): requests fail although the pods are ready',
+            'set targetPort to the name or number of the container port'),
+        }];
+      });
+    }),
+  },
+];

@@ -1,0 +1,58 @@
+import { parseAllDocuments } from 'yaml';
+import { LineHit, YamlRule, say } from './finding';
+
+/** A YAML file as the folder check reads it. */
+export interface YamlFile {
+  /** The documents that parsed, as plain JSON values (empty documents dropped). */
+  readonly documents: readonly unknown[];
+  /** Where it does not parse. */
+  readonly problems: readonly LineHit[];
+  /** It contains `{{ … }}`: a Helm or Go template, not a manifest; not parsed. */
+  readonly template: boolean;
+}
+
+/** Parses a multi-document YAML file. Never throws. */
+export function readYaml(text: string): YamlFile {
+  if (/\{\{[\s\S]*?\}\}/.test(text)) {
+    return { documents: [], problems: [], template: true };
+  }
+  const documents: unknown[] = [];
+  const problems: LineHit[] = [];
+  for (const doc of parseAllDocuments(text)) {
+    if (doc.errors.length > 0) {
+      for (const e of doc.errors) {
+        problems.push({ line: e.linePos?.[0].line, message: e.message.split('\n')[0] });
+      }
+      continue;
+    }
+    const value: unknown = doc.toJS();
+    if (value !== null && value !== undefined) {
+      documents.push(value);
+    }
+  }
+  return { documents, problems, template: false };
+}
+
+/** Rules on the YAML text itself, in README order. */
+export const YAML_RULES: readonly YamlRule[] = [
+  {
+    target: 'yaml',
+    id: 'yaml/syntax',
+    severity: 'error',
+    description: 'Every YAML document parses.',
+    check: (text) => readYaml(text).problems.map((p) => ({
+      ...(p.line !== undefined ? { line: p.line } : {}),
+      message: say(p.message, 'kubectl and GitOps tools refuse the whole file', 'fix the YAML'),
+    })),
+  },
+  {
+    target: 'yaml',
+    id: 'yaml/template',
+    severity: 'warning',
+    description: 'A Kubernetes YAML file with {{ … }} is a template: it is reported, not checked.',
+    check: (text) => (readYaml(text).template && /^\s*kind:/m.test(text) ? [{
+      message: say('the file contains {{ … }}: it is a template, not a manifest', 'its objects are not checked',
+        'render it first (e.g. helm template … > rendered.yaml) and check the output'),
+    }] : []),
+  },
+];
