@@ -133,7 +133,8 @@ function parseNumber(field: Buffer): number {
 function ustarName(header: Buffer): string {
   const str = (a: number, b: number): string => header.subarray(a, b).toString('utf8').replace(/\0.*$/s, '');
   const name = str(0, 100);
-  const prefix = header.subarray(257, 262).toString('latin1') === 'ustar' ? str(345, 500) : '';
+  // POSIX ustar ("ustar\0") has a name prefix; old GNU headers ("ustar  ") keep other fields there.
+  const prefix = header.subarray(257, 263).toString('latin1') === 'ustar\0' ? str(345, 500) : '';
   return prefix ? `${prefix}/${name}` : name;
 }
 
