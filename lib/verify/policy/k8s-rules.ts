@@ -150,7 +150,7 @@ export const K8S_RULES: readonly ManifestRule[] = [
         if (ref.digest === undefined && (ref.tag === undefined || ref.tag === 'latest')) {
           hit(say(`${c.label}: image '${image}' is ${ref.tag === undefined ? 'untagged, which means :latest' : 'tagged latest'}`,
             'a mutable tag runs whatever was pushed last: nodes cache different builds, replicas disagree and a rollback changes nothing',
-            `pin a version tag or a digest, e.g. '${ref.name}:1a2b3c4' or '${ref.name}@sha256:…'`));
+            `pin ${c.path}.image to a version tag or a digest, e.g. '${ref.name}:1a2b3c4' or '${ref.name}@sha256:…'`));
         }
       }
     }),

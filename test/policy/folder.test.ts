@@ -1,0 +1,53 @@
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { checkFolder, listPolicyFiles } from '../../lib/verify/policy';
+import { sampleRepo, tree } from './fixtures';
+
+describe('checkFolder', () => {
+  test('lists YAML files and Dockerfiles, sorted, skipping node_modules, hidden folders and ignore files', async () => {
+    const dir = sampleRepo();
+    expect(await listPolicyFiles(dir)).toEqual([
+      'Dockerfile',
+      'Dockerfile.dev',
+      'cdk8s.yaml',
+      'chart/templates/deployment.yaml',
+      'deploy/broken.yaml',
+      'deploy/hello-svc.yml',
+      'deploy/hello.yaml',
+      'images/api/Dockerfile',
+      'worker.Dockerfile',
+    ]);
+    fs.rmSync(dir, { recursive: true });
+  });
+
+  test('checks every file, matches a Service with a Deployment from another file, and names files relative to the folder', async () => {
+    // GIVEN the sample repository
+    const dir = sampleRepo();
+    // WHEN
+    const findings = await checkFolder(dir);
+    fs.rmSync(dir, { recursive: true });
+    // THEN
+    expect(findings.map((f) => [f.file, f.line, f.object, f.severity, f.rule])).toEqual([
+      ['Dockerfile', 2, undefined, 'warning', 'dockerfile/pinned-builder-image'],
+      ['Dockerfile', 11, undefined, 'error', 'dockerfile/non-root-user'],
+      ['chart/templates/deployment.yaml', undefined, undefined, 'warning', 'yaml/template'],
+      ['deploy/broken.yaml', 3, undefined, 'error', 'yaml/syntax'],
+      ['deploy/hello-svc.yml', undefined, 'Service/hello', 'error', 'service/target-port'],
+      ['worker.Dockerfile', 16, undefined, 'error', 'dockerfile/exec-form-no-shell'],
+    ]);
+    expect(findings.every((f) => !path.isAbsolute(f.file ?? ''))).toBe(true);
+    expect(findings.find((f) => f.rule === 'service/target-port')?.message)
+      .toMatch(/^port 'http' \(80\) targets 'web', which no container of Deployment\/hello declares \(8080 'http'\)/);
+  });
+
+  test('an empty folder has no findings', async () => {
+    const dir = tree({});
+    expect(await checkFolder(dir)).toEqual([]);
+    fs.rmSync(dir, { recursive: true });
+  });
+
+  test('fails if the folder does not exist', async () => {
+    await expect(checkFolder(path.join(os.tmpdir(), 'goship-no-such-folder'))).rejects.toThrow(/ENOENT/);
+  });
+});
