@@ -10,6 +10,14 @@ import { ServiceType } from './service-type';
 import { DisruptionBudget, RolloutStrategy } from './strategy';
 import { resolveWorkload } from './workload-spec';
 
+/*
+ * Built on cdk8s `ApiObject`s holding what `renderWorkload()` returns, not on cdk8s-plus-27's
+ * Deployment: that one cannot write seccompProfile, named probe and Service target ports,
+ * topologySpreadConstraints, revisionHistoryLimit or ephemeral storage below 1Gi, and
+ * defaults CPU and memory limits. Patching all that out would leave the real spec in JSON
+ * patches; rendering it whole keeps it pure, deterministic and shared with the Pulumi backend.
+ */
+
 const DEPLOYMENT_SYMBOL = Symbol.for('goship.RollingDeployment');
 
 /** Props of {@link RollingDeployment}. */
