@@ -55,6 +55,8 @@ const passing: [string, string, string][] = [
   ['dockerfile/cgo-disabled', 'go env -w set it in an earlier RUN', edit([['CGO_ENABLED=0 GOOS', 'GOOS'], ['WORKDIR /src', 'RUN go env -w CGO_ENABLED=0\nWORKDIR /src']])],
   ['dockerfile/cgo-disabled', 'the runtime has a C library (debian)', edit([['CGO_ENABLED=0 GOOS', 'GOOS'], ['FROM scratch', 'FROM debian:12-slim']])],
   ['dockerfile/cgo-disabled', 'the cgo build is in a stage the final image does not use', edit([['FROM scratch', 'FROM --platform=$BUILDPLATFORM golang:1.19 AS race\nARG TARGETARCH\nRUN GOARCH=$TARGETARCH go build -race ./...\nFROM scratch']])],
+  ['dockerfile/cgo-disabled', 'go build runs in the final alpine stage itself (its C library is there)', 'FROM alpine:3.20\nRUN apk add go gcc musl-dev\nCOPY . /src\nRUN cd /src && go build -o /app .\nUSER 10001:10001\nENTRYPOINT ["/app"]\n'],
+  ['dockerfile/build-platform', 'a single-stage image builds where it runs', 'FROM golang:1.22\nCOPY . /src\nRUN cd /src && go build -o /app .\nUSER 10001:10001\nENTRYPOINT ["/app"]\n'],
   ['dockerfile/cross-compile-target', 'a builder without --platform needs no GOARCH', edit([['--platform=$BUILDPLATFORM ', ''], ['GOARCH=$TARGETARCH ', '']])],
   ['dockerfile/cross-compile-target', 'GOARCH comes from ENV', edit([['GOARCH=$TARGETARCH ', ''], ['WORKDIR /src', 'ENV GOARCH=$TARGETARCH\nWORKDIR /src']])],
   ['dockerfile/base-image-tag', 'the base comes from a build argument without a default', edit([['FROM scratch', 'ARG RUNTIME\nFROM ${RUNTIME}']])],
@@ -71,7 +73,7 @@ describe('Dockerfile rules', () => {
       severity: 'warning',
       file: 'Dockerfile',
       line: 2,
-      message: "stage 'build' uses 'golang:1.19' without a digest — a tag can be re-pushed, so the compiler that builds the release can change without any change here — pin it: 'golang:1.19@sha256:…' (the pinned builder image option)",
+      message: "stage 'build' uses 'golang:1.19' without a digest — a tag can be re-pushed, so the compiler that builds the release can change without any change here — pin it, e.g. 'golang:1.19@sha256:…' (for a GoStaticImage: its builderImage prop)",
     }]);
     expect(checkDockerfile(PINNED_DOCKERFILE)).toEqual([]);
   });
@@ -110,6 +112,10 @@ describe('Dockerfile rules', () => {
     const [f] = checkDockerfile(edit([['FROM scratch', 'FROM alpine:3.20'], ['ENTRYPOINT ["/app"]', 'ENTRYPOINT /app serve --port "8080"']]))
       .filter((x) => x.rule === 'dockerfile/exec-form');
     expect(f.message).toMatch(/write it in exec form: ENTRYPOINT \["\/app","serve","--port","8080"\]$/);
+  });
+
+  test('a FROM without an image is one syntax error, not also a tag error', () => {
+    expect(rulesOf('FROM\nUSER 1:1\n')).toEqual(['dockerfile/syntax']);
   });
 
   test('findings come in line order', () => {

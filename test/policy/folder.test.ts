@@ -37,6 +37,8 @@ describe('checkFolder', () => {
       ['worker.Dockerfile', 16, undefined, 'error', 'dockerfile/exec-form-no-shell'],
     ]);
     expect(findings.every((f) => !path.isAbsolute(f.file ?? ''))).toBe(true);
+    expect(findings.find((f) => f.rule === 'yaml/syntax')?.message)
+      .toBe('Flow map in block collection must be sufficiently indented and end with a } — kubectl and GitOps tools refuse the whole file — fix the YAML');
     expect(findings.find((f) => f.rule === 'service/target-port')?.message)
       .toMatch(/^port 'http' \(80\) targets 'web', which no container of Deployment\/hello declares \(8080 'http'\)/);
   });

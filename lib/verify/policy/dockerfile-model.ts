@@ -86,6 +86,16 @@ export function stagesInFinalImage(df: Dockerfile): Stage[] {
   return df.stages.filter((s) => seen.has(s.index));
 }
 
+/**
+ * Stages whose files are copied into the final image but that are not part of its `FROM`
+ * chain: the build stages. A binary built there runs on another root filesystem.
+ */
+export function buildStages(df: Dockerfile): Stage[] {
+  const last = finalStage(df);
+  const chain = new Set(last ? stageChain(df, last) : []);
+  return stagesInFinalImage(df).filter((s) => !chain.has(s));
+}
+
 /** What a `RUN` at some point of a stage sees. */
 export interface Scope {
   /** `ENV` and `ARG` values in effect (`undefined`: a build argument without a default, or a platform ARG). */

@@ -1,6 +1,6 @@
 import {
-  GoBuild, baseImage, finalStage, fromScope, goBuilds, resolveGoVar, runsOnBuildPlatform, scopeAt, stageChain,
-  stageNamed, stagesInFinalImage,
+  GoBuild, baseImage, buildStages, finalStage, fromScope, goBuilds, resolveGoVar, runsOnBuildPlatform, scopeAt,
+  stageChain, stageNamed,
 } from './dockerfile-model';
 import { Dockerfile, Instruction, Stage, expand, splitWords } from './dockerfile-parse';
 import { DockerfileRule, LineHit, say } from './finding';
@@ -56,7 +56,7 @@ function externalBases(df: Dockerfile): { stage: Stage; image: string }[] {
   return df.stages.flatMap((stage) => {
     const e = expand(stage.image, scope);
     const image = e.text;
-    if (e.dynamic || e.undeclared.length > 0 || image.toLowerCase() === 'scratch' || stageNamed(df, image, stage.index)) {
+    if (image === '' || e.dynamic || e.undeclared.length > 0 || image.toLowerCase() === 'scratch' || stageNamed(df, image, stage.index)) {
       return [];
     }
     return [{ stage, image }];
@@ -119,13 +119,13 @@ export const DOCKERFILE_RULES: readonly DockerfileRule[] = [
     target: 'dockerfile',
     id: 'dockerfile/cgo-disabled',
     severity: 'error',
-    description: 'Every go build feeding a scratch, distroless static or alpine image runs with CGO_ENABLED=0.',
+    description: 'Every go build in a stage that a scratch, distroless static or alpine final image copies from runs with CGO_ENABLED=0.',
     check: (df) => {
       const rt = runtime(df);
       if (!rt?.static) {
         return [];
       }
-      return perRun(goBuilds(df, stagesInFinalImage(df)), (b) => {
+      return perRun(goBuilds(df, buildStages(df)), (b) => {
         const cgo = resolveGoVar(b, 'CGO_ENABLED');
         if (cgo.state === 'set' && cgo.value === '0') {
           return undefined;
@@ -145,7 +145,7 @@ export const DOCKERFILE_RULES: readonly DockerfileRule[] = [
     severity: 'error',
     description: 'A go build in a $BUILDPLATFORM stage sets GOARCH from a declared TARGETARCH.',
     check: (df) => {
-      const builds = goBuilds(df, stagesInFinalImage(df)).filter((b) => runsOnBuildPlatform(df, b.stage));
+      const builds = goBuilds(df, buildStages(df)).filter((b) => runsOnBuildPlatform(df, b.stage));
       return perRun(builds, (b) => {
         const arch = resolveGoVar(b, 'GOARCH');
         const what = arch.state === 'unset' ? `go build in ${stageName(b.stage)}, which runs on $BUILDPLATFORM, sets no GOARCH`
@@ -206,17 +206,17 @@ export const DOCKERFILE_RULES: readonly DockerfileRule[] = [
       return externalBases(df).filter(({ stage, image }) => stage !== last && splitImage(image).digest === undefined)
         .map(({ stage, image }) => ({ line: stage.line, message: say(`${stageName(stage)} uses '${image}' without a digest`,
           'a tag can be re-pushed, so the compiler that builds the release can change without any change here',
-          `pin it: '${image}@sha256:…' (the pinned builder image option)`) }));
+          `pin it, e.g. '${image}@sha256:…' (for a GoStaticImage: its builderImage prop)`) }));
     },
   },
   {
     target: 'dockerfile',
     id: 'dockerfile/build-platform',
     severity: 'warning',
-    description: 'Stages that run go build use FROM --platform=$BUILDPLATFORM and cross-compile.',
+    description: 'Build stages that run go build use FROM --platform=$BUILDPLATFORM and cross-compile.',
     check: (df) => {
       const stages = new Map<number, Stage>();
-      for (const b of goBuilds(df, stagesInFinalImage(df))) {
+      for (const b of goBuilds(df, buildStages(df))) {
         if (!runsOnBuildPlatform(df, b.stage)) {
           stages.set(b.stage.index, b.stage);
         }

@@ -64,16 +64,49 @@ function probeRule(id: string, field: 'readinessProbe' | 'livenessProbe', why: s
   };
 }
 
-/** Services with a selector, by namespace, and the workloads whose pods they select. */
-function servicesAndPods(set: ManifestSet): { svc: KubeObject; selector: Record<string, string>; pods: Workload[] }[] {
-  return set.objects
+interface ServicePods {
+  readonly svc: KubeObject;
+  readonly selector: Readonly<Record<string, string>>;
+  readonly pods: readonly Workload[];
+}
+
+const servicePodsCache = new WeakMap<ManifestSet, readonly ServicePods[]>();
+
+/**
+ * Services with a selector, each with the workloads in its namespace whose pod labels it
+ * selects. Workloads are indexed by namespace and label, so thousands of Services and
+ * Deployments stay linear. Computed once per set.
+ */
+function servicesAndPods(set: ManifestSet): readonly ServicePods[] {
+  const cached = servicePodsCache.get(set);
+  if (cached) {
+    return cached;
+  }
+  const index = new Map<string, Workload[]>();
+  for (const w of set.workloads) {
+    for (const [k, v] of Object.entries(w.podLabels)) {
+      const key = JSON.stringify([w.obj.namespace, k, v]);
+      const list = index.get(key);
+      if (list) {
+        list.push(w);
+      } else {
+        index.set(key, [w]);
+      }
+    }
+  }
+  const result = set.objects
     .filter((o) => o.kind === 'Service' && dig(o.raw, 'spec', 'type') !== 'ExternalName')
     .map((svc) => ({ svc, selector: stringMap(dig(svc.raw, 'spec', 'selector')) }))
     .filter((s) => Object.keys(s.selector).length > 0)
-    .map((s) => ({
-      ...s,
-      pods: set.workloads.filter((w) => w.obj.namespace === s.svc.namespace && selects({ matchLabels: s.selector }, w.podLabels)),
-    }));
+    .map((s) => {
+      // The workloads carrying the rarest of the selector's labels; then all of them must match.
+      const candidates = Object.entries(s.selector)
+        .map(([k, v]) => index.get(JSON.stringify([s.svc.namespace, k, v])) ?? [])
+        .reduce((a, b) => (b.length < a.length ? b : a));
+      return { ...s, pods: candidates.filter((w) => selects({ matchLabels: s.selector }, w.podLabels)) };
+    });
+  servicePodsCache.set(set, result);
+  return result;
 }
 
 /** Workload, Service and container rules, in README order. */

@@ -21,7 +21,8 @@ export function readYaml(text: string): YamlFile {
   for (const doc of parseAllDocuments(text)) {
     if (doc.errors.length > 0) {
       for (const e of doc.errors) {
-        problems.push({ line: e.linePos?.[0].line, message: e.message.split('\n')[0] });
+        // yaml repeats the position in the message; the finding carries the line.
+        problems.push({ line: e.linePos?.[0].line, message: e.message.split('\n')[0].replace(/ at line \d+, column \d+:?$/, '') });
       }
       continue;
     }
