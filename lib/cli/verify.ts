@@ -5,7 +5,7 @@ import { ValidationError } from '../spec/errors';
 import { Platform } from '../spec/platform';
 import { ImageReport, ImageVerifyReport, verifyImage } from '../verify/image';
 import { ImageError } from '../verify/tar-index';
-import { Finding, RUNTIME_BASES, RuntimeBase, verifyBinary, VerifyReport } from '../verify/verify';
+import { VerifyFinding, VERIFY_RUNTIMES, VerifyRuntime, verifyBinary, VerifyReport } from '../verify/verify';
 
 const USAGE = `usage: goship verify <binary | OCI layout dir | image tarball> [--platform linux/arm64] [--runtime scratch] [--json]
 
@@ -15,7 +15,7 @@ is in the image), and that the image runs as a numeric non-root user.
 
   --platform P   the platform it must run on, e.g. linux/arm64, linux/arm/v7
                  (an image index: check only that image; default: every image)
-  --runtime R    for a binary: the base it will run in, one of ${RUNTIME_BASES.join(', ')}
+  --runtime R    for a binary: the base it will run in, one of ${VERIFY_RUNTIMES.join(', ')}
                  (default: scratch); an image is checked against its own files
   --json         print the report as JSON
 Exit code: 0 no errors, 1 an error was found, 2 bad usage.`;
@@ -46,9 +46,9 @@ export async function run(args: readonly string[], io: CliIo): Promise<number> {
   } catch (e) {
     return usageError(io, e instanceof ValidationError ? e.message : String(e));
   }
-  const runtime = values.runtime as RuntimeBase | undefined;
-  if (runtime !== undefined && !RUNTIME_BASES.includes(runtime)) {
-    return usageError(io, `--runtime: '${runtime}' is not one of ${RUNTIME_BASES.join(', ')}`);
+  const runtime = values.runtime as VerifyRuntime | undefined;
+  if (runtime !== undefined && !VERIFY_RUNTIMES.includes(runtime)) {
+    return usageError(io, `--runtime: '${runtime}' is not one of ${VERIFY_RUNTIMES.join(', ')}`);
   }
 
   const input = positionals[0];
@@ -140,18 +140,18 @@ function goarm(r: VerifyReport): string {
   return s.GOARM ? `, GOARM=${s.GOARM}` : s.GOAMD64 ? `, GOAMD64=${s.GOAMD64}` : '';
 }
 
-function summary(findings: readonly Finding[]): string[] {
+function summary(findings: readonly VerifyFinding[]): string[] {
   return [...findings.map(formatFinding), verdict(findings)];
 }
 
-function verdict(findings: readonly Finding[]): string {
+function verdict(findings: readonly VerifyFinding[]): string {
   const errors = findings.filter((f) => f.severity === 'error').length;
   const warnings = findings.length - errors;
   const counts = `${errors} error${errors === 1 ? '' : 's'}, ${warnings} warning${warnings === 1 ? '' : 's'}`;
   return errors > 0 ? `FAIL (${counts})` : `OK (${counts})`;
 }
 
-function formatFinding(f: Finding): string {
+function formatFinding(f: VerifyFinding): string {
   return `  ${f.severity === 'error' ? 'ERROR' : 'WARN '} ${f.code}: ${f.message}`;
 }
 

@@ -1,7 +1,7 @@
 import * as posix from 'path/posix';
 import { ImageCandidate, ImageFormat, openImage } from './image-source';
 import { ImageFs } from './layers';
-import { error, Finding, report, verifyBinary, VerifyReport, warning } from './verify';
+import { errorFinding, VerifyFinding, toReport, verifyBinary, VerifyReport, warningFinding } from './verify';
 import { Platform } from '../spec/platform';
 
 /** Options of {@link verifyImage}. */
@@ -38,7 +38,7 @@ export interface ImageVerifyReport {
   /** How the image was stored. */
   readonly format: ImageFormat;
   /** Findings about the whole index, e.g. the requested platform is missing. */
-  readonly findings: readonly Finding[];
+  readonly findings: readonly VerifyFinding[];
   /** One report per image checked. */
   readonly images: readonly ImageReport[];
 }
@@ -57,16 +57,16 @@ const DEFAULT_PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/b
  */
 export async function verifyImage(location: string, opts: VerifyImageOptions = {}): Promise<ImageVerifyReport> {
   const source = await openImage(location);
-  const findings: Finding[] = [];
+  const findings: VerifyFinding[] = [];
   let candidates = source.images;
   if (candidates.length === 0) {
-    findings.push(error('no-image', 'the image index lists no image'));
+    findings.push(errorFinding('no-image', 'the image index lists no image'));
   } else if (opts.platform) {
     const wanted = opts.platform;
     candidates = candidates.filter((c) => samePlatform(c.platform, wanted));
     if (candidates.length === 0) {
       const has = [...new Set(source.images.map((c) => c.platform))].join(', ');
-      findings.push(error('platform-not-in-image', `the image has no ${wanted} variant (it has ${has}) — a ${wanted} node cannot pull it (\`no match for platform in manifest\`); build it for ${wanted}`));
+      findings.push(errorFinding('platform-not-in-image', `the image has no ${wanted} variant (it has ${has}) — a ${wanted} node cannot pull it (\`no match for platform in manifest\`); build it for ${wanted}`));
     }
   }
   const images: ImageReport[] = [];
@@ -81,33 +81,33 @@ async function verifyCandidate(c: ImageCandidate, requested: Platform | undefine
   const user = cfg.User ?? '';
   const entrypoint = cfg.Entrypoint && cfg.Entrypoint.length > 0 ? [...cfg.Entrypoint, ...(cfg.Cmd ?? [])] : [...(cfg.Cmd ?? [])];
   const base = { platform: c.platform, id: c.id, names: c.names, entrypoint, user };
-  const findings: Finding[] = [];
+  const findings: VerifyFinding[] = [];
   const platform = requested ?? tryPlatform(c.platform);
   if (!platform) {
-    findings.push(error('unsupported-platform', `the image is for ${c.platform}, which is not a Linux platform Go targets`));
+    findings.push(errorFinding('unsupported-platform', `the image is for ${c.platform}, which is not a Linux platform Go targets`));
   }
   const fs = await ImageFs.read(c.layers);
   findings.push(...checkUser(user, fs));
   const program = entrypoint[0];
   if (!program) {
-    findings.push(error('no-entrypoint', 'the image has no Entrypoint or Cmd: the container has nothing to start — set ENTRYPOINT ["/app"]'));
-    return { ...base, ...report(findings) };
+    findings.push(errorFinding('no-entrypoint', 'the image has no Entrypoint or Cmd: the container has nothing to start — set ENTRYPOINT ["/app"]'));
+    return { ...base, ...toReport(findings) };
   }
   const found = locate(program, cfg, fs);
   if (!found || found.file.type !== 'file') {
     const what = found ? `${found.path} is a ${found.file.type}` : 'no such file in any layer';
-    findings.push(error('entrypoint-not-found', `binary not found at the image's entrypoint ${program} (${what}) — the container fails with \`exec ${program}: no such file or directory\`; copy the binary there or fix ENTRYPOINT`));
-    return { ...base, ...report(findings) };
+    findings.push(errorFinding('entrypoint-not-found', `binary not found at the image's entrypoint ${program} (${what}) — the container fails with \`exec ${program}: no such file or directory\`; copy the binary there or fix ENTRYPOINT`));
+    return { ...base, ...toReport(findings) };
   }
   if ((found.file.mode & 0o111) === 0) {
-    findings.push(error('not-executable-file', `${found.path} has no execute permission (mode ${(found.file.mode & 0o7777).toString(8)}) — the container fails with \`permission denied\`; chmod 0755 it in the build`));
+    findings.push(errorFinding('not-executable-file', `${found.path} has no execute permission (mode ${(found.file.mode & 0o7777).toString(8)}) — the container fails with \`permission denied\`; chmod 0755 it in the build`));
   }
   const binary = verifyBinary(await fs.readFile(found.file), {
     platform,
     path: program,
     provides: { file: (p) => fs.hasFile(p), library: (name) => fs.hasLibrary(name) },
   });
-  return { ...base, binary: found.path, ...report([...findings, ...binary.findings], binary.elf, binary.buildInfo) };
+  return { ...base, binary: found.path, ...toReport([...findings, ...binary.findings], binary.elf, binary.buildInfo) };
 }
 
 /** Finds the program as the runtime does: a path with a slash from WorkingDir, else along PATH. */
@@ -121,18 +121,18 @@ function locate(program: string, cfg: NonNullable<ImageCandidate['config']['conf
   return hits.find((h) => h?.file.type === 'file') ?? hits.find((h) => h !== undefined);
 }
 
-function checkUser(user: string, fs: ImageFs): Finding[] {
+function checkUser(user: string, fs: ImageFs): VerifyFinding[] {
   const name = user.split(':')[0];
   if (name === '' || name === '0' || name === 'root') {
     const shown = user === '' ? 'no User is set, so it runs as root' : `User is '${user}', which is root`;
-    return [error('runs-as-root', `the image runs as root: ${shown} — set a numeric non-root user, e.g. USER 65532:65532, so Kubernetes runAsNonRoot can enforce it`)];
+    return [errorFinding('runs-as-root', `the image runs as root: ${shown} — set a numeric non-root user, e.g. USER 65532:65532, so Kubernetes runAsNonRoot can enforce it`)];
   }
   if (/^\d+$/.test(name)) {
     return [];
   }
-  const out = [warning('user-not-numeric', `the image's user '${name}' is a name: Kubernetes runAsNonRoot cannot verify a name and refuses to start the pod ("image has non-numeric user") — use its numeric UID, e.g. USER 65532`)];
+  const out = [warningFinding('user-not-numeric', `the image's user '${name}' is a name: Kubernetes runAsNonRoot cannot verify a name and refuses to start the pod ("image has non-numeric user") — use its numeric UID, e.g. USER 65532`)];
   if (!fs.hasFile('/etc/passwd')) {
-    out.unshift(error('user-unknown', `the image's user '${name}' cannot be looked up: the image has no /etc/passwd — the container fails with \`unable to find user ${name}\`; use a numeric UID`));
+    out.unshift(errorFinding('user-unknown', `the image's user '${name}' cannot be looked up: the image has no /etc/passwd — the container fails with \`unable to find user ${name}\`; use a numeric UID`));
   }
   return out;
 }

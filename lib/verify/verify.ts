@@ -3,7 +3,7 @@ import { ElfError, ElfInfo, nonLinuxOsAbi, readElf } from './elf';
 import { Platform } from '../spec/platform';
 
 /** One problem found in a binary or image. */
-export interface Finding {
+export interface VerifyFinding {
   /** `error`: it will not run as intended; `warning`: it runs, but should be looked at. */
   readonly severity: 'error' | 'warning';
   /** Stable identifier, e.g. `dynamically-linked`, `wrong-arch`, `runs-as-root`. */
@@ -17,7 +17,7 @@ export interface VerifyReport {
   /** True when there is no finding of severity `error`. */
   readonly ok: boolean;
   /** Problems, errors first. */
-  readonly findings: readonly Finding[];
+  readonly findings: readonly VerifyFinding[];
   /** The ELF facts, when the input is ELF. */
   readonly elf?: ElfInfo;
   /** The Go build info, when the binary has one. */
@@ -29,10 +29,10 @@ export interface VerifyReport {
  * can start: `scratch` and `distroless` (gcr.io/distroless/static) have no loader at all,
  * `alpine` has musl's, `distroless-base` and `debian` have glibc's.
  */
-export type RuntimeBase = 'scratch' | 'distroless' | 'distroless-base' | 'alpine' | 'debian';
+export type VerifyRuntime = 'scratch' | 'distroless' | 'distroless-base' | 'alpine' | 'debian';
 
 /** The runtime bases {@link verifyBinary} knows, for argument checking. */
-export const RUNTIME_BASES: readonly RuntimeBase[] = ['scratch', 'distroless', 'distroless-base', 'alpine', 'debian'];
+export const VERIFY_RUNTIMES: readonly VerifyRuntime[] = ['scratch', 'distroless', 'distroless-base', 'alpine', 'debian'];
 
 /** Options of {@link verifyBinary}. */
 export interface VerifyBinaryOptions {
@@ -47,7 +47,7 @@ export interface VerifyBinaryOptions {
    *
    * @default 'scratch'
    */
-  readonly runtime?: RuntimeBase;
+  readonly runtime?: VerifyRuntime;
   /**
    * Where it sits in the container, for messages.
    *
@@ -73,14 +73,14 @@ export interface VerifyBinaryOptions {
  * if (!report.ok) console.error(report.findings.map((f) => f.message).join('\n'));
  */
 export function verifyBinary(buf: Uint8Array, opts: VerifyBinaryOptions = {}): VerifyReport {
-  const findings: Finding[] = [];
+  const findings: VerifyFinding[] = [];
   const path = opts.path ?? '/app';
   let elf: ElfInfo;
   try {
     elf = readElf(buf);
   } catch (e) {
     if (e instanceof ElfError) {
-      return report([error('not-elf', `${path} is not a Linux executable: ${e.message} — a container needs a static Linux ELF binary; build with GOOS=linux CGO_ENABLED=0`)]);
+      return toReport([errorFinding('not-elf', `${path} is not a Linux executable: ${e.message} — a container needs a static Linux ELF binary; build with GOOS=linux CGO_ENABLED=0`)]);
     }
     throw e;
   }
@@ -88,41 +88,41 @@ export function verifyBinary(buf: Uint8Array, opts: VerifyBinaryOptions = {}): V
   try {
     buildInfo = readGoBuildInfo(buf, elf);
     if (!buildInfo) {
-      findings.push(warning('no-go-build-info', `${path} has no Go build info: it is not a Go binary, or its build info was removed; the checks that need it (CGO_ENABLED, GOOS, GOARM) were skipped`));
+      findings.push(warningFinding('no-go-build-info', `${path} has no Go build info: it is not a Go binary, or its build info was removed; the checks that need it (CGO_ENABLED, GOOS, GOARM) were skipped`));
     }
   } catch (e) {
     if (!(e instanceof BuildInfoError)) {
       throw e;
     }
-    findings.push(warning('go-build-info-unreadable', `${path}: ${e.message}`));
+    findings.push(warningFinding('go-build-info-unreadable', `${path}: ${e.message}`));
   }
   const settings = buildInfo?.settings ?? {};
 
   const otherOs = nonLinuxOsAbi(elf.osAbi) ?? (settings.GOOS && settings.GOOS !== 'linux' ? `GOOS=${settings.GOOS}` : undefined);
   if (otherOs) {
-    findings.push(error('not-linux', `${path} is built for ${otherOs}, not Linux — it will fail with \`exec format error\`; build with GOOS=linux`));
+    findings.push(errorFinding('not-linux', `${path} is built for ${otherOs}, not Linux — it will fail with \`exec format error\`; build with GOOS=linux`));
   }
   if (elf.type !== 'EXEC' && elf.type !== 'DYN') {
-    findings.push(error('not-executable', `${path} is an ELF ${elf.type} file, not an executable — build it with \`go build\``));
+    findings.push(errorFinding('not-executable', `${path} is an ELF ${elf.type} file, not an executable — build it with \`go build\``));
   }
   checkArch(elf, settings, path, opts.platform, findings);
   checkLinking(elf, settings, path, opts, findings);
-  return report(findings, elf, buildInfo);
+  return toReport(findings, elf, buildInfo);
 }
 
 /** Builds a report: errors first, `ok` when there are none. */
-export function report(findings: readonly Finding[], elf?: ElfInfo, buildInfo?: GoBuildInfo): VerifyReport {
+export function toReport(findings: readonly VerifyFinding[], elf?: ElfInfo, buildInfo?: GoBuildInfo): VerifyReport {
   const sorted = [...findings].sort((a, b) => (a.severity === b.severity ? 0 : a.severity === 'error' ? -1 : 1));
   return { ok: !sorted.some((f) => f.severity === 'error'), findings: sorted, elf, buildInfo };
 }
 
 /** An `error` finding. */
-export function error(code: string, message: string): Finding {
+export function errorFinding(code: string, message: string): VerifyFinding {
   return { severity: 'error', code, message };
 }
 
 /** A `warning` finding. */
-export function warning(code: string, message: string): Finding {
+export function warningFinding(code: string, message: string): VerifyFinding {
   return { severity: 'warning', code, message };
 }
 
@@ -132,41 +132,41 @@ export function describeElfPlatform(elf: ElfInfo): string {
   return elf.arch ? `linux/${elf.arch} (${layout})` : `ELF machine ${elf.machine} (${layout}), which Go does not target on Linux`;
 }
 
-function checkArch(elf: ElfInfo, settings: Readonly<Record<string, string>>, path: string, platform: Platform | undefined, findings: Finding[]): void {
+function checkArch(elf: ElfInfo, settings: Readonly<Record<string, string>>, path: string, platform: Platform | undefined, findings: VerifyFinding[]): void {
   if (!elf.arch) {
-    findings.push(error('unknown-arch', `${path} is for ${describeElfPlatform(elf)} — build it with GOARCH set to the node's architecture`));
+    findings.push(errorFinding('unknown-arch', `${path} is for ${describeElfPlatform(elf)} — build it with GOARCH set to the node's architecture`));
     return;
   }
   if (settings.GOARCH && settings.GOARCH !== elf.arch) {
-    findings.push(warning('go-build-info-mismatch', `${path}: the ELF header says ${elf.arch} but the build info says GOARCH=${settings.GOARCH}`));
+    findings.push(warningFinding('go-build-info-mismatch', `${path}: the ELF header says ${elf.arch} but the build info says GOARCH=${settings.GOARCH}`));
   }
   if (!platform) {
     return;
   }
   if (platform.arch !== elf.arch) {
-    findings.push(error('wrong-arch', `${path} is built for ${describeElfPlatform(elf)}, but the platform is ${platform} — it will fail with \`exec format error\`; build with ${goEnvText(platform)}`));
+    findings.push(errorFinding('wrong-arch', `${path} is built for ${describeElfPlatform(elf)}, but the platform is ${platform} — it will fail with \`exec format error\`; build with ${goEnvText(platform)}`));
     return;
   }
   const level = (v?: string): number | undefined => (v ? Number(v.replace(/^v/, '')) : undefined);
   if (elf.arch === 'arm' && settings.GOARM) {
     const wanted = level(platform.variant) ?? 7;
     if (Number(settings.GOARM) > wanted) {
-      findings.push(error('arm-variant', `${path} is built with GOARM=${settings.GOARM}, but the platform is ${platform} — ARMv${wanted} CPUs stop it with \`illegal instruction\`; build with GOARM=${wanted}`));
+      findings.push(errorFinding('arm-variant', `${path} is built with GOARM=${settings.GOARM}, but the platform is ${platform} — ARMv${wanted} CPUs stop it with \`illegal instruction\`; build with GOARM=${wanted}`));
     }
   }
   if (elf.arch === 'amd64' && settings.GOAMD64) {
     const wanted = level(platform.variant) ?? 1;
     if ((level(settings.GOAMD64) ?? 1) > wanted) {
-      findings.push(warning('amd64-level', `${path} is built with GOAMD64=${settings.GOAMD64}, but the platform is ${platform} — older x86-64 CPUs stop it with \`illegal instruction\`; build with GOAMD64=v${wanted} or declare linux/amd64/${settings.GOAMD64}`));
+      findings.push(warningFinding('amd64-level', `${path} is built with GOAMD64=${settings.GOAMD64}, but the platform is ${platform} — older x86-64 CPUs stop it with \`illegal instruction\`; build with GOAMD64=v${wanted} or declare linux/amd64/${settings.GOAMD64}`));
     }
   }
 }
 
-function checkLinking(elf: ElfInfo, settings: Readonly<Record<string, string>>, path: string, opts: VerifyBinaryOptions, findings: Finding[]): void {
+function checkLinking(elf: ElfInfo, settings: Readonly<Record<string, string>>, path: string, opts: VerifyBinaryOptions, findings: VerifyFinding[]): void {
   const cgo = settings.CGO_ENABLED === '1';
   if (!elf.dynamic) {
     if (cgo) {
-      findings.push(warning('cgo-enabled', `${path} is statically linked but was built with CGO_ENABLED=1: C code linked statically (glibc's NSS and DNS in particular) can misbehave at run time; prefer CGO_ENABLED=0`));
+      findings.push(warningFinding('cgo-enabled', `${path} is statically linked but was built with CGO_ENABLED=1: C code linked statically (glibc's NSS and DNS in particular) can misbehave at run time; prefer CGO_ENABLED=0`));
     }
     return;
   }
@@ -182,17 +182,17 @@ function checkLinking(elf: ElfInfo, settings: Readonly<Record<string, string>>, 
       ? 'build without -buildmode=pie, with CGO_ENABLED=0'
       : 'build with CGO_ENABLED=0';
   if (missing.length > 0) {
-    findings.push(error('dynamically-linked',
+    findings.push(errorFinding('dynamically-linked',
       `dynamically linked: needs ${needs} — it will fail in ${where} with \`exec ${path}: no such file or directory\`` +
       `${opts.provides ? ` (missing: ${missing.join(', ')})` : ''} — ${why}`));
   } else {
-    findings.push(warning('dynamically-linked',
+    findings.push(warningFinding('dynamically-linked',
       `dynamically linked: needs ${needs}, which ${where} provides — it starts, but depends on the image's C library; ${why} for a static binary`));
   }
 }
 
 /** What a dynamic binary needs that the runtime base lacks. */
-function missingPieces(elf: ElfInfo, runtime: RuntimeBase, provides: VerifyBinaryOptions['provides']): string[] {
+function missingPieces(elf: ElfInfo, runtime: VerifyRuntime, provides: VerifyBinaryOptions['provides']): string[] {
   const loader = elf.interpreter;
   if (provides) {
     return [
