@@ -1,4 +1,5 @@
 import * as fs from 'fs';
+import * as fc from 'fast-check';
 import { buildElf } from './elf-builder';
 import { describeWithGo, GoBinaries, goBinaries } from './go-binaries';
 import { ElfError, findSection, readElf } from '../../lib/verify/elf';
@@ -101,6 +102,18 @@ describe('readElf on bad input', () => {
     const dyn = info.segments.find((s) => s.type === 2)!;
     buf.writeBigUInt64LE(0x10n, dyn.offset + 16 + 8); // the DT_STRTAB entry's value
     expect(() => readElf(buf)).toThrow(/dynamic string table address 0x10 is not in any loaded segment/);
+  });
+
+  it('never throws anything but ElfError on random bytes behind an ELF identification', () => {
+    fc.assert(fc.property(fc.constantFrom(1, 2), fc.constantFrom(1, 2), fc.uint8Array({ maxLength: 400 }), (cls, order, rest) => {
+      const input = Buffer.concat([Buffer.from([0x7f, 0x45, 0x4c, 0x46, cls, order, 1, 0]), Buffer.from(rest)]);
+      try {
+        readElf(input);
+      } catch (e) {
+        return e instanceof ElfError;
+      }
+      return true;
+    }), { numRuns: 2000, seed: 42 });
   });
 
   it('never throws anything but ElfError on any truncation or single-byte corruption', () => {

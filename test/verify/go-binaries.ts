@@ -72,7 +72,13 @@ export function goBinaries(): GoBinaries {
   const dir = path.join(os.tmpdir(), `goship-test-go-${key}`);
   if (!fs.existsSync(path.join(dir, 'revision'))) {
     const work = fs.mkdtempSync(path.join(os.tmpdir(), 'goship-test-go-build-'));
-    build(work);
+    try {
+      build(work);
+    } catch (e) {
+      fs.rmSync(work, { recursive: true, force: true });
+      const stderr = (e as { stderr?: Buffer }).stderr?.toString() ?? '';
+      throw new Error(`building the test binaries failed: ${(e as Error).message}\n${stderr}`);
+    }
     try {
       fs.renameSync(work, dir);
     } catch {
