@@ -87,6 +87,10 @@ describe('words, assignments and variables', () => {
     const build = cmds.find((c) => c.argv[1] === 'build');
     expect(build?.argv).toEqual(['go', 'build', '-ldflags=-s; -w', '.']);
     expect(Object.fromEntries(build?.env ?? [])).toEqual({ GOOS: 'linux', GOARM: '7', CGO_ENABLED: '0', GOARCH: 'arm' });
+    expect(shellCommands(`GOOS=linux bash -c 'cd /src && GOARCH=arm64 go build .'`)).toEqual([
+      { env: new Map([['GOOS', 'linux']]), argv: ['cd', '/src'] },
+      { env: new Map([['GOOS', 'linux'], ['GOARCH', 'arm64']]), argv: ['go', 'build', '.'] },
+    ]);
     const vet = cmds.find((c) => c.argv[1] === 'vet');
     expect(Object.fromEntries(vet?.env ?? [])).toEqual({ GOOS: 'linux', GOARM: '7' });
   });

@@ -155,8 +155,13 @@ export function scopeAt(df: Dockerfile, stage: Stage, before = stage.instruction
 
 /** The script a `RUN` executes: its shell text and heredoc bodies, or its exec-form words. */
 export function runScript(ins: Instruction): string {
-  return ins.exec ? ins.exec.join(' ') : [ins.args, ...ins.heredocs].join('\n');
+  if (ins.exec) {
+    return ins.exec.map((w) => (/[\s"'\\]/.test(w) ? JSON.stringify(w) : w)).join(' ');
+  }
+  return [ins.args, ...ins.heredocs].join('\n');
 }
+
+const SHELLS = /^(\/usr)?(\/bin\/)?(sh|bash|ash|dash)$/;
 
 /** A simple command of a shell script: its `VAR=value` prefix and persistent assignments in effect, and its words. */
 export interface ShellCommand {
@@ -207,7 +212,13 @@ export function shellCommands(script: string): ShellCommand[] {
       }
       continue;
     }
-    out.push({ env: new Map([...persistent, ...prefix]), argv: words });
+    const env = new Map([...persistent, ...prefix]);
+    if (SHELLS.test(words[0]) && words[1] === '-c' && words[2] !== undefined) {
+      // sh -c '<script>': the inner script inherits what is set here.
+      out.push(...shellCommands(words[2]).map((c) => ({ env: new Map([...env, ...c.env]), argv: c.argv })));
+      continue;
+    }
+    out.push({ env, argv: words });
   }
   return out;
 }
