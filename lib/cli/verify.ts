@@ -77,7 +77,7 @@ export async function run(args: readonly string[], io: CliIo): Promise<number> {
   return result.report.ok ? 0 : 1;
 }
 
-/** A directory, or a file that is not ELF, is read as an image (which says what it is otherwise). */
+/** A directory, a tar or a gzip file is read as an image; anything else as a binary (which says what it is if not ELF). */
 async function isImage(input: string): Promise<boolean> {
   const stat = await fsp.stat(input);
   if (stat.isDirectory()) {
@@ -89,7 +89,8 @@ async function isImage(input: string): Promise<boolean> {
     const { bytesRead } = await handle.read(head, 0, head.length, 0);
     const elf = bytesRead >= 4 && head.readUInt32BE(0) === 0x7f454c46;
     const tar = bytesRead === 512 && head.subarray(257, 262).toString('latin1') === 'ustar';
-    return !elf && tar;
+    const gzip = bytesRead >= 2 && head[0] === 0x1f && head[1] === 0x8b;
+    return !elf && (tar || gzip);
   } finally {
     await handle.close();
   }

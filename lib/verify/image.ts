@@ -66,7 +66,7 @@ export async function verifyImage(location: string, opts: VerifyImageOptions = {
     candidates = candidates.filter((c) => samePlatform(c.platform, wanted));
     if (candidates.length === 0) {
       const has = [...new Set(source.images.map((c) => c.platform))].join(', ');
-      findings.push(errorFinding('platform-not-in-image', `the image has no ${wanted} variant (it has ${has}) — a ${wanted} node cannot pull it (\`no match for platform in manifest\`); build it for ${wanted}`));
+      findings.push(errorFinding('platform-not-in-image', `the image has no ${wanted} variant (it has ${has}) — it cannot run on ${wanted} nodes; build it for ${wanted}`));
     }
   }
   const images: ImageReport[] = [];
