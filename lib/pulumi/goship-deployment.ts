@@ -1,0 +1,176 @@
+import * as dockerbuild from '@pulumi/docker-build';
+import * as k8s from '@pulumi/kubernetes';
+import * as pulumi from '@pulumi/pulumi';
+import { GoshipApp } from '../app/goship-app';
+import { ValidationError, validating } from '../spec/errors';
+import { imageDigest } from '../spec/image-ref';
+import { dns1123Label } from '../spec/names';
+import { imageBuildArgs } from './image-build';
+import { KubernetesResource, ObjectPlan, pinImages, planObjects, resourceClassOf } from './kubernetes-objects';
+import { RegistryLogin } from './registry-login';
+
+/** Args of {@link GoshipDeployment}. */
+export interface GoshipDeploymentArgs {
+  /**
+   * The app to deploy: every GoStaticImage in it is built and pushed, every object of every
+   * chart is applied. Build it from plain values; it is read once, here.
+   */
+  readonly app: GoshipApp;
+  /**
+   * Registry logins for the pushes (each is used for images in its registry only).
+   * @default - none: the build uses the machine's `docker login` credentials
+   * @example [registryFromConfig().login!]
+   */
+  readonly registries?: readonly RegistryLogin[];
+  /**
+   * The Kubernetes provider every object is applied with.
+   * @default - the provider from `opts.providers`, else the default one (the current kubeconfig context)
+   */
+  readonly provider?: k8s.Provider;
+  /**
+   * Namespace for every namespaced object, replacing the chart's. Cluster-scoped kinds keep none;
+   * custom resources count as namespaced.
+   * @default - each object's own namespace (none: the provider's default namespace)
+   */
+  readonly namespace?: string;
+  /**
+   * The buildx builder to build with. Multi-platform images need one that can build them
+   * (`docker buildx create --driver docker-container`), or Docker's containerd image store.
+   * @default - buildx's current builder
+   */
+  readonly builder?: string;
+}
+
+/** A Service as applied. */
+export interface ServiceRef {
+  readonly name: string;
+  readonly namespace: string;
+}
+
+/**
+ * Deploys a {@link GoshipApp} with Pulumi: builds and pushes each image, then applies the same
+ * Kubernetes objects `synth()` writes to YAML, with each container image pinned to the
+ * digest that was pushed.
+ *
+ * - Images: one `@pulumi/docker-build` `Image` per GoStaticImage, named `image-<name>`; the
+ *   Dockerfile is the one goship renders, passed inline; every platform is built in one go
+ *   and pushed as one multi-platform index.
+ * - Objects: one `@pulumi/kubernetes` resource per object, named `<kind>-<namespace>-<name>`
+ *   (`deployment-web-hello`), typed for built-in kinds and `CustomResource` otherwise. A
+ *   container `image` equal to a GoStaticImage's `imageRef` becomes `<repository>@sha256:…`,
+ *   and the object depends on that image's build. Namespaces and CRDs go first, then what
+ *   pods read (ConfigMaps, Secrets, ServiceAccounts, …), then the rest.
+ *
+ * The app is checked as `synth()` checks it (an app synth refuses is refused here too) and
+ * never changed, and no Output is ever read synchronously.
+ *
+ * @example
+ * const registry = registryFromConfig();
+ * const app = new GoshipApp();
+ * new HelloChart(app, 'hello', { repository: `${registry.prefix}/hello` });
+ * const hello = new GoshipDeployment('hello', { app, registries: registry.login ? [registry.login] : [] });
+ * export const images = hello.imageRefs;
+ */
+export class GoshipDeployment extends pulumi.ComponentResource {
+  /** The type token. Public API: changing it renames every resource in existing stacks. */
+  public static readonly TYPE = 'goship:index:GoshipDeployment';
+
+  /** Image name → the pushed reference, pinned: `ghcr.io/acme/hello@sha256:…`. */
+  public readonly imageRefs: pulumi.Output<Record<string, string>>;
+  /** Every Service, as the cluster reports it. */
+  public readonly services: pulumi.Output<ServiceRef[]>;
+  /** The namespace of the namespaced objects: the override, else the one they share (undefined if several). */
+  public readonly namespace: pulumi.Output<string | undefined>;
+  /** Image name → its build resource. */
+  public readonly images: Readonly<Record<string, dockerbuild.Image>>;
+  /** Resource name (`deployment-web-hello`) → the Kubernetes resource. */
+  public readonly objects: Readonly<Record<string, KubernetesResource>>;
+
+  public constructor(name: string, args: GoshipDeploymentArgs, opts?: pulumi.ComponentResourceOptions) {
+    // Everything that can be wrong is found before any resource is registered.
+    const plan = planDeployment(name, args);
+    super(GoshipDeployment.TYPE, name, {}, opts);
+
+    const images: Record<string, dockerbuild.Image> = {};
+    const pins = new Map<string, pulumi.Output<string>>();
+    const builds = new Map<string, dockerbuild.Image>();
+    const refs: Record<string, pulumi.Output<string>> = {};
+    for (const { image, args: buildArgs } of plan.images) {
+      const build = new dockerbuild.Image(`image-${image.name}`, buildArgs, {
+        parent: this,
+        // A rollback or a node replacing a pod pulls the previous digest: never delete pushed images.
+        retainOnDelete: true,
+      });
+      const pinned = build.digest.apply((digest) => `${image.repository}@${imageDigest(`${image.node.path} digest`, digest)}`);
+      images[image.name] = build;
+      builds.set(image.imageRef, build);
+      pins.set(image.imageRef, pinned);
+      refs[image.name] = pinned;
+    }
+
+    const objects: Record<string, KubernetesResource> = {};
+    const waves: KubernetesResource[][] = [];
+    for (const object of [...plan.objects].sort((a, b) => a.wave - b.wave)) {
+      const Resource = resourceClassOf(object.apiVersion, object.kind, object.resourceName);
+      const dependsOn = [...waves.slice(0, object.wave).flat(), ...object.imageRefs.map((ref) => builds.get(ref)!)];
+      const resource = new Resource(object.resourceName, pinImages(object.object, pins), {
+        parent: this,
+        ...(args.provider ? { provider: args.provider } : {}),
+        ...(dependsOn.length > 0 ? { dependsOn } : {}),
+      });
+      objects[object.resourceName] = resource;
+      (waves[object.wave] ??= []).push(resource);
+    }
+
+    this.images = images;
+    this.objects = objects;
+    this.imageRefs = pulumi.output(refs) as pulumi.Output<Record<string, string>>;
+    this.services = servicesOf(plan.objects, objects);
+    this.namespace = args.namespace !== undefined ? pulumi.output(args.namespace) : sharedNamespace(plan.objects, objects);
+    this.registerOutputs({ imageRefs: this.imageRefs, services: this.services, namespace: this.namespace });
+  }
+}
+
+interface DeploymentPlan {
+  readonly images: readonly { readonly image: ReturnType<GoshipApp['images']>[number]; readonly args: dockerbuild.ImageArgs }[];
+  readonly objects: readonly ObjectPlan[];
+}
+
+/** Reads the app once and checks the args: plain data, no resources. Errors carry the component name. */
+function planDeployment(name: string, args: GoshipDeploymentArgs): DeploymentPlan {
+  return validating(name, () => {
+    if (!(args?.app instanceof GoshipApp)) {
+      throw ValidationError.invalid('app', args?.app, 'must be a GoshipApp', 'build the charts in `new GoshipApp()` and pass it as app');
+    }
+    const namespace = args.namespace === undefined ? undefined : dns1123Label('namespace', args.namespace);
+    if (args.builder !== undefined && (typeof args.builder !== 'string' || args.builder.trim() === '')) {
+      throw ValidationError.invalid('builder', args.builder, 'must be the name of a buildx builder', 'leave it unset to use the current builder');
+    }
+    const registries = args.registries ?? [];
+    for (const r of registries) {
+      if (typeof r?.address !== 'string' || !/^[a-zA-Z0-9.-]+(:[0-9]+)?$/.test(r.address)) {
+        throw ValidationError.invalid('registries.address', r?.address, 'must be a registry host, with a port if any', "use e.g. 'ghcr.io'");
+      }
+    }
+    // The checks synth runs (validations, image/deployment cross-checks, policy gate), so that
+    // `pulumi up` refuses exactly what `synth` refuses. Nothing is written.
+    args.app.renderFiles();
+    const appImages = args.app.images();
+    const images = appImages.map((image) => ({ image, args: imageBuildArgs(image, { registries, builder: args.builder, cwd: process.cwd() }) }));
+    const objects = planObjects(args.app.manifests(), new Set(appImages.map((i) => i.imageRef)), namespace);
+    return { images, objects };
+  });
+}
+
+function servicesOf(plans: readonly ObjectPlan[], objects: Record<string, KubernetesResource>): pulumi.Output<ServiceRef[]> {
+  const services = plans.filter((p) => p.apiVersion === 'v1' && p.kind === 'Service').map((p) => objects[p.resourceName].metadata);
+  return pulumi.all(services).apply((metas) => metas.map((m) => ({ name: m.name, namespace: m.namespace })));
+}
+
+function sharedNamespace(plans: readonly ObjectPlan[], objects: Record<string, KubernetesResource>): pulumi.Output<string | undefined> {
+  const namespaced = plans.filter((p) => p.namespaced).map((p) => objects[p.resourceName].metadata);
+  return pulumi.all(namespaced).apply((metas) => {
+    const names = new Set(metas.map((m) => m.namespace));
+    return names.size === 1 ? [...names][0] : undefined;
+  });
+}

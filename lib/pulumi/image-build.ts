@@ -1,0 +1,59 @@
+import * as path from 'path';
+import * as dockerbuild from '@pulumi/docker-build';
+import * as pulumi from '@pulumi/pulumi';
+import { GoStaticImage } from '../image/go-static-image';
+import { ValidationError } from '../spec/errors';
+import { loginApplies, RegistryLogin } from './registry-login';
+
+/** Options for {@link imageBuildArgs}. */
+export interface ImageBuildOptions {
+  /** Logins; those for the image's registry are passed to the build. */
+  readonly registries: readonly RegistryLogin[];
+  /** A buildx builder by name. */
+  readonly builder?: string;
+  /** The folder build contexts are written relative to (the Pulumi project folder). */
+  readonly cwd: string;
+}
+
+/**
+ * The `@pulumi/docker-build` Image arguments that build and push a GoStaticImage: the
+ * Dockerfile goship renders (the text `synth()` writes to `images/<name>/Dockerfile`) passed
+ * inline, the image's module folder as context, all its platforms in one build (one pushed
+ * multi-platform index), its build args and labels, and its `repository:tag` as the tag.
+ *
+ * The context is relative to `cwd`, so the stack's state does not depend on where the
+ * repository was checked out. Fails if the image has no repository it can be pushed to.
+ */
+export function imageBuildArgs(image: GoStaticImage, options: ImageBuildOptions): dockerbuild.ImageArgs {
+  assertPushable(image);
+  const registries = options.registries
+    .filter((r) => loginApplies(r.address, image.repository))
+    .map((r) => ({ address: r.address, username: r.username, password: pulumi.secret(r.password) }));
+  return {
+    tags: [image.imageRef],
+    push: true,
+    platforms: image.platforms.map((p) => p.toString() as dockerbuild.Platform),
+    context: { location: path.relative(options.cwd, image.contextDir) || '.' },
+    dockerfile: { inline: image.renderDockerfile() },
+    buildArgs: { ...image.buildArgs },
+    labels: { ...image.labels },
+    ...(registries.length > 0 ? { registries } : {}),
+    ...(options.builder !== undefined ? { builder: { name: options.builder } } : {}),
+  };
+}
+
+/**
+ * A repository of one path component (`hello`, what GoStaticImage defaults to without
+ * `repository`) would be pushed to Docker Hub's `library/`, which nobody but Docker can
+ * push to: ask for a real repository instead.
+ */
+function assertPushable(image: GoStaticImage): void {
+  if (!image.repository.includes('/')) {
+    throw new ValidationError({
+      prop: 'repository',
+      value: image.repository,
+      why: 'is a local image name: it has no registry to push to, and Kubernetes nodes could not pull it',
+      fix: "set repository on the GoStaticImage, e.g. repository: 'ghcr.io/acme/hello' (or `${registryFromConfig().prefix}/hello`)",
+    }, image.node.path);
+  }
+}

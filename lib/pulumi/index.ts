@@ -1,0 +1,4 @@
+export * from './registry-login';
+export * from './image-build';
+export * from './kubernetes-objects';
+export * from './goship-deployment';

@@ -1,0 +1,55 @@
+import { createHash } from 'crypto';
+import * as pulumi from '@pulumi/pulumi';
+
+/** A resource the program registered, as the engine would have received it. */
+export interface Registered {
+  readonly type: string;
+  readonly name: string;
+  readonly inputs: any;
+  readonly custom: boolean;
+  /** The provider reference, `<urn>::<id>`, when one was given. */
+  readonly provider?: string;
+}
+
+/** The digest the mocked build reports for an image resource: sha256 of its name, so each image differs. */
+export function mockDigest(resourceName: string): string {
+  return `sha256:${createHash('sha256').update(resourceName).digest('hex')}`;
+}
+
+/**
+ * Replaces the Pulumi engine: every registered resource is recorded with its inputs and gets
+ * them back as state (plus what a build reports: `digest`, `ref`); any provider function
+ * call fails the test, because the component must need none.
+ */
+export function installMocks(project = 'goship-test', stack = 'test'): Registered[] {
+  const registered: Registered[] = [];
+  void pulumi.runtime.setMocks({
+    newResource(args: pulumi.runtime.MockResourceArgs): { id: string; state: Record<string, any> } {
+      registered.push({ type: args.type, name: args.name, inputs: args.inputs, custom: args.custom ?? false, provider: args.provider || undefined });
+      const state: Record<string, any> = { ...args.inputs };
+      if (args.type === 'docker-build:index:Image') {
+        state.digest = mockDigest(args.name);
+        state.ref = `${args.inputs.tags[0]}@${state.digest}`;
+        state.contextHash = 'mock';
+      }
+      return { id: `${args.name}-id`, state };
+    },
+    call(args: pulumi.runtime.MockCallArgs): Record<string, any> {
+      throw new Error(`unexpected call of ${args.token} with ${JSON.stringify(args.inputs)}`);
+    },
+  }, project, stack, false);
+  return registered;
+}
+
+/** The value of an Output, once known. */
+export function valueOf<T>(output: pulumi.Output<T>): Promise<T> {
+  return new Promise((resolve) => output.apply((v) => {
+    resolve(v);
+    return v;
+  }));
+}
+
+/** Waits until every given resource is registered (its URN known). */
+export async function settle(resources: readonly pulumi.Resource[]): Promise<string[]> {
+  return Promise.all(resources.map((r) => valueOf(r.urn)));
+}
