@@ -1,6 +1,6 @@
 import { Chart } from 'cdk8s';
 import { Construct } from 'constructs';
-import { GoStaticImage, Platform } from '../../lib';
+import { GoStaticImage, Platform, RollingDeployment } from '../../lib';
 
 /** Props of {@link HelloChart}. */
 export interface HelloChartProps {
@@ -10,11 +10,14 @@ export interface HelloChartProps {
   readonly builderImage?: string;
   /** Namespace of the objects. @default - none (the kubectl context's) */
   readonly namespace?: string;
+  /** Pods. @default 2 */
+  readonly replicas?: number;
 }
 
-/** The example service: one image, built for amd64 and arm64. */
+/** The example service: one image, built for amd64 and arm64, and the Deployment that runs it. */
 export class HelloChart extends Chart {
   public readonly image: GoStaticImage;
+  public readonly deployment: RollingDeployment;
 
   public constructor(scope: Construct, id: string, props: HelloChartProps = {}) {
     super(scope, id, { namespace: props.namespace });
@@ -23,6 +26,12 @@ export class HelloChart extends Chart {
       repository: props.repository ?? 'registry.example.com/team/hello',
       platforms: [Platform.LINUX_AMD64, Platform.LINUX_ARM64],
       builderImage: props.builderImage,
+    });
+    this.deployment = new RollingDeployment(this, 'hello', {
+      image: this.image,
+      replicas: props.replicas,
+      env: { GREETING: 'hello from goship' },
+      secretEnv: { API_KEY: { secret: 'hello-api', key: 'api-key' } },
     });
   }
 }

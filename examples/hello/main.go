@@ -11,6 +11,7 @@ import (
 	"net/http"
 	"os"
 	"os/signal"
+	"sync/atomic"
 	"syscall"
 	"time"
 )
@@ -20,8 +21,17 @@ var version = "dev"
 
 func main() {
 	addr := ":" + getenv("PORT", "8080")
+	drainDelay, err := time.ParseDuration(getenv("DRAIN_DELAY", "5s"))
+	if err != nil {
+		log.Fatalf("DRAIN_DELAY: %v", err)
+	}
+	var draining atomic.Bool
 	mux := http.NewServeMux()
 	mux.HandleFunc("/health", func(w http.ResponseWriter, _ *http.Request) {
+		if draining.Load() {
+			http.Error(w, "draining", http.StatusServiceUnavailable)
+			return
+		}
 		w.WriteHeader(http.StatusOK)
 		_, _ = w.Write([]byte("ok\n"))
 	})
@@ -31,8 +41,9 @@ func main() {
 	})
 	srv := &http.Server{Addr: addr, Handler: mux, ReadHeaderTimeout: 5 * time.Second}
 
-	// Kubernetes sends SIGTERM and keeps sending traffic for a moment while endpoints update:
-	// stop accepting, finish what is in flight, then exit.
+	// Kubernetes sends SIGTERM and keeps routing traffic here for a moment while the endpoints
+	// update. Fail readiness and keep serving for DRAIN_DELAY, then stop accepting, finish
+	// what is in flight and exit: no request is refused during a rollout.
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM, os.Interrupt)
 	defer stop()
 	go func() {
@@ -42,6 +53,9 @@ func main() {
 		}
 	}()
 	<-ctx.Done()
+	draining.Store(true)
+	log.Printf("draining for %s", drainDelay)
+	time.Sleep(drainDelay)
 	log.Print("shutting down")
 	shutdownCtx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 	defer cancel()

@@ -1,10 +1,13 @@
 import * as path from 'path';
-import { ApiObject, App, Chart, DependencyGraph, Names, Yaml } from 'cdk8s';
+import { ApiObject, App, Chart, DependencyGraph, Names } from 'cdk8s';
 import { IConstruct } from 'constructs';
 import { GoStaticImage } from '../image/go-static-image';
 import { renderBakeFile } from '../render/bake';
 import { ValidationError } from '../spec/errors';
+import { checkDockerfile, checkManifestSources, Finding } from '../verify/policy';
 import { replaceDirectory } from './atomic-output';
+import { crossCheck } from './cross-checks';
+import { stringifyManifests } from './manifest-yaml';
 
 /** Props of {@link GoshipApp}. */
 export interface GoshipAppProps {
@@ -18,6 +21,17 @@ export interface GoshipAppProps {
    * @default - the working directory
    */
   readonly rootdir?: string;
+  /**
+   * Policy rules not to run at synth, by id (see `POLICY_RULES` and the README). Errors of the
+   * other rules fail the synth; warnings are printed.
+   * @default - every rule runs
+   */
+  readonly skipPolicies?: readonly string[];
+  /**
+   * Where policy warnings are printed.
+   * @default - standard error
+   */
+  readonly warn?: (message: string) => void;
 }
 
 /** The Kubernetes objects of one chart, in the order cdk8s writes them. */
@@ -45,10 +59,14 @@ export interface ChartManifest {
 export class GoshipApp extends App {
   /** The absolute folder bake runs from. */
   public readonly rootdir: string;
+  private readonly skipPolicies: readonly string[];
+  private readonly warn: (message: string) => void;
 
   public constructor(props: GoshipAppProps = {}) {
     super({ outdir: props.outdir });
     this.rootdir = path.resolve(props.rootdir ?? process.cwd());
+    this.skipPolicies = props.skipPolicies ?? [];
+    this.warn = props.warn ?? ((m) => process.stderr.write(`${m}\n`));
   }
 
   /** Renders everything, then replaces the output folder with it. */
@@ -58,12 +76,21 @@ export class GoshipApp extends App {
 
   /**
    * Every output file (path relative to `outdir` → content), in memory. Validates the whole
-   * app first; throws without writing anything.
+   * app, checks images against their deployments and runs the policy gate first; throws
+   * without writing anything.
    */
   public renderFiles(): Map<string, string> {
+    const problems = crossCheck(this);
+    if (problems.length === 1) {
+      throw problems[0];
+    }
+    if (problems.length > 1) {
+      throw new Error(`goship: the images and deployments disagree:\n  ${problems.map((p) => p.message).join('\n  ')}`);
+    }
     const files = new Map<string, string>();
-    for (const m of this.manifests()) {
-      files.set(`${m.name}${this.outputFileExtension}`, Yaml.stringify(...m.objects));
+    const manifests = this.manifests();
+    for (const m of manifests) {
+      files.set(`${m.name}${this.outputFileExtension}`, stringifyManifests(m.objects));
     }
     const images = this.images();
     const outdir = path.resolve(this.outdir);
@@ -84,7 +111,28 @@ export class GoshipApp extends App {
     if (targets.length > 0) {
       files.set('docker-bake.json', renderBakeFile(targets));
     }
+    this.enforcePolicies(manifests, files);
     return files;
+  }
+
+  /** Runs the policy gate over the rendered objects and Dockerfiles: errors throw, warnings print. */
+  private enforcePolicies(manifests: readonly ChartManifest[], files: ReadonlyMap<string, string>): void {
+    const opts = { skip: this.skipPolicies };
+    const findings: Finding[] = checkManifestSources(
+      manifests.flatMap((m) => m.objects.map((object) => ({ object, file: `${m.name}${this.outputFileExtension}` }))), opts);
+    for (const [file, text] of files) {
+      if (file.endsWith('/Dockerfile')) {
+        findings.push(...checkDockerfile(text, file, opts));
+      }
+    }
+    const format = (f: Finding) => `${f.file ?? ''}${f.line ? `:${f.line}` : ''}${f.object ? ` ${f.object}` : ''} [${f.rule}] ${f.message}`;
+    for (const f of findings.filter((x) => x.severity === 'warning')) {
+      this.warn(`goship: warning: ${format(f)}`);
+    }
+    const errors = findings.filter((f) => f.severity === 'error');
+    if (errors.length > 0) {
+      throw new Error(`goship: ${errors.length} policy error(s); nothing was written (skip a rule with GoshipApp's skipPolicies):\n  ${errors.map(format).join('\n  ')}`);
+    }
   }
 
   /**

@@ -5,7 +5,7 @@ import * as path from 'path';
 import { ApiObject, App, Chart } from 'cdk8s';
 import { GoshipApp, GoStaticImage, Platform } from '../../lib';
 import { makeGoModule } from '../support/go-module';
-import { addPlainCharts } from '../support/trees';
+import { addPlainCharts, PLAIN_CHART_POLICY_GAPS } from '../support/trees';
 
 function tmpdir(): string {
   return fs.mkdtempSync(path.join(os.tmpdir(), 'goship-app-'));
@@ -30,7 +30,7 @@ describe('GoshipApp synth output', () => {
     // GIVEN the same tree twice: charts with dependencies, a nested chart, hashed and clean names
     const ours = tmpdir();
     const theirs = tmpdir();
-    const goship = new GoshipApp({ outdir: ours });
+    const goship = new GoshipApp({ outdir: ours, skipPolicies: PLAIN_CHART_POLICY_GAPS, warn: () => undefined });
     addPlainCharts(goship, 12);
     const cdk8s = new App({ outdir: theirs });
     addPlainCharts(cdk8s, 12);
@@ -56,7 +56,7 @@ describe('GoshipApp synth output', () => {
     // GIVEN two images in a repository folder
     const root = makeGoModule({ files: { 'api/main.go': 'package main\nvar version = "dev"\nfunc main() {}\n', 'web/main.go': 'package main\nfunc main() {}\n' } });
     const out = path.join(root, 'deploy', 'dist');
-    const app = new GoshipApp({ outdir: out, rootdir: root });
+    const app = new GoshipApp({ outdir: out, rootdir: root, warn: () => undefined });
     const chart = new Chart(app, 'svc');
     new GoStaticImage(chart, 'api', { context: root, main: './api', repository: 'ghcr.io/acme/api', platforms: [Platform.LINUX_AMD64, Platform.LINUX_ARM64] });
     new GoStaticImage(chart, 'web', { context: root, main: './web', repository: 'ghcr.io/acme/web' });
@@ -87,7 +87,7 @@ describe('GoshipApp synth output', () => {
     const dir = makeGoModule();
     const out = tmpdir();
     const synth = () => {
-      const app = new GoshipApp({ outdir: out, rootdir: dir });
+      const app = new GoshipApp({ outdir: out, rootdir: dir, skipPolicies: PLAIN_CHART_POLICY_GAPS, warn: () => undefined });
       const chart = new Chart(app, 'svc');
       new GoStaticImage(chart, 'image', { context: dir, repository: 'ghcr.io/acme/svc' });
       addPlainCharts(app, 3);
@@ -105,6 +105,36 @@ describe('GoshipApp synth output', () => {
     new GoStaticImage(new Chart(app, 'b'), 'image', { context: dir, repository: 'ghcr.io/other/svc' });
     expect(() => app.synth()).toThrow(/^\[b\/image\] name: 'svc' — another image \(a\/image\) has the same name/);
     expect(fs.readdirSync(out)).toEqual([]);
+  });
+});
+
+describe('GoshipApp checks before writing', () => {
+  test('fails if the policy gate finds an error, and writes nothing', () => {
+    // GIVEN a good output, then an app with a plain Deployment that has no probes or seccomp profile
+    const out = path.join(tmpdir(), 'dist');
+    const good = new GoshipApp({ outdir: out });
+    new ApiObject(new Chart(good, 'a'), 'cm', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'a' } });
+    good.synth();
+    const app = new GoshipApp({ outdir: out, warn: () => undefined });
+    addPlainCharts(app, 1);
+    // WHEN / THEN
+    expect(() => app.synth()).toThrow(/goship: 4 policy error\(s\); nothing was written[\s\S]*\[pss-restricted\/seccomp-profile\][\s\S]*\[probes\/liveness\]/);
+    expect(Object.keys(readTree(out))).toEqual(['a.k8s.yaml']);
+  });
+
+  test('policy warnings are printed, not fatal', () => {
+    const dir = makeGoModule();
+    const warnings: string[] = [];
+    const app = new GoshipApp({ outdir: tmpdir(), rootdir: dir, warn: (m) => warnings.push(m) });
+    new GoStaticImage(new Chart(app, 'svc'), 'image', { context: dir, repository: 'ghcr.io/acme/svc' });
+    app.synth();
+    expect(warnings).toHaveLength(1);
+    expect(warnings[0]).toMatch(/^goship: warning: images\/svc\/Dockerfile:\d+ \[dockerfile\/pinned-builder-image\] stage 'build' uses 'golang:1.22' without a digest/);
+  });
+
+  test('fails if a skipped policy does not exist', () => {
+    const app = new GoshipApp({ outdir: tmpdir(), skipPolicies: ['no/such-rule'] });
+    expect(() => app.synth()).toThrow(/skip: 'no\/such-rule' — not a policy rule/);
   });
 });
 
