@@ -16,4 +16,5 @@ export * from './app/cross-checks';
 export * from './verify/elf';
 export * from './verify/buildinfo';
 export * from './verify/verify';
+export * from './verify/image';
 export * from './verify/policy';
