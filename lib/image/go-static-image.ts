@@ -257,7 +257,7 @@ function resolveProps(path: string, props: GoStaticImageProps): ResolvedImage {
 
   const repository = props.repository === undefined ? undefined : imageRepository('repository', props.repository);
   const name = dns1123Label('name', props.name ?? (repository ? repository.split('/').pop() : toDns1123Label(path.replace(/\//g, '-'))));
-  const tagChoice = props.tag === undefined ? ImageTag.gitCommit() : typeof props.tag === 'string' ? ImageTag.of(props.tag) : props.tag;
+  const tagChoice = resolveTagChoice(props.tag);
   const tag = tagChoice.resolve(() => gitState(mod.dir));
   const git = tagChoice.fromGit ? gitState(mod.dir) : tryGitState(mod.dir);
 
@@ -316,6 +316,19 @@ function resolveProps(path: string, props: GoStaticImageProps): ResolvedImage {
     },
     ignoreExtra,
   };
+}
+
+function resolveTagChoice(tag: unknown): ImageTag {
+  if (tag === undefined) {
+    return ImageTag.gitCommit();
+  }
+  if (typeof tag === 'string') {
+    return ImageTag.of(tag);
+  }
+  if (tag instanceof ImageTag) {
+    return tag;
+  }
+  throw ValidationError.invalid('tag', tag, 'must be a string or an ImageTag known at synth time (not a Pulumi Output, token or other value)', "use e.g. 'v1.4.2' or ImageTag.gitCommit()");
 }
 
 function tryGitState(dir: string) {
