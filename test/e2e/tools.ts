@@ -173,6 +173,19 @@ export async function ensureBuilderImage(image: string = BUILDER_IMAGE): Promise
   return image;
 }
 
+/**
+ * The builder image pinned by digest (`name:tag@sha256:…`), as a release should pin it; buildah
+ * resolves that reference locally with `--pull=never`.
+ */
+export async function pinnedBuilderImage(image: string = BUILDER_IMAGE): Promise<string> {
+  const { stdout } = await run('buildah', [...BUILDAH, 'images', '--format', '{{.Digest}}', image]);
+  const digest = stdout.trim().split('\n')[0];
+  if (!/^sha256:[0-9a-f]{64}$/.test(digest)) {
+    throw new Error(`no digest for ${image} in buildah's storage (got '${stdout.trim()}')`);
+  }
+  return `${image}@${digest}`;
+}
+
 // ---------------------------------------------------------------------------------------------
 // Clean-up
 // ---------------------------------------------------------------------------------------------
