@@ -11,6 +11,9 @@ export interface Registered {
   readonly provider?: string;
 }
 
+/** Provider function calls the program made (each also failed). */
+export const unexpectedCalls: string[] = [];
+
 /** The digest the mocked build reports for an image resource: sha256 of its name, so each image differs. */
 export function mockDigest(resourceName: string): string {
   return `sha256:${createHash('sha256').update(resourceName).digest('hex')}`;
@@ -35,6 +38,7 @@ export function installMocks(project = 'goship-test', stack = 'test'): Registere
       return { id: `${args.name}-id`, state };
     },
     call(args: pulumi.runtime.MockCallArgs): Record<string, any> {
+      unexpectedCalls.push(args.token);
       throw new Error(`unexpected call of ${args.token} with ${JSON.stringify(args.inputs)}`);
     },
   }, project, stack, false);
