@@ -14,17 +14,22 @@ export interface GitState {
   readonly sourceUrl?: string;
 }
 
-const cache = new Map<string, GitState>();
+/** What git said per directory; a ValidationError when it is not a work tree (asked once, too). */
+const cache = new Map<string, GitState | ValidationError>();
 
 /**
  * Reads HEAD, its date and the dirty state of `dir` from git. Memoized per directory, so a
- * thousand images built from one repository ask git once.
+ * thousand images built from one repository ask git once — and a thousand images outside any
+ * repository (with explicit tags) do not start git a thousand times to hear "not a repository".
  *
  * @throws ValidationError when `dir` is not in a git work tree
  */
 export function gitState(dir: string): GitState {
   const abs = path.resolve(dir);
   const hit = cache.get(abs);
+  if (hit instanceof ValidationError) {
+    throw hit;
+  }
   if (hit) {
     return hit;
   }
@@ -35,7 +40,9 @@ export function gitState(dir: string): GitState {
     const dirty = git('status', '--porcelain', '--untracked-files=normal', '--', '.').length > 0;
     state = { commit, commitDate: yyyymmdd(Number(epoch)), dirty, sourceUrl: originUrl(git) };
   } catch {
-    throw ValidationError.invalid('tag', undefined, `cannot derive a tag: ${abs} is not in a git work tree with a commit`, "commit the code, or set tag explicitly, e.g. tag: 'v1.4.2'");
+    const error = ValidationError.invalid('tag', undefined, `cannot derive a tag: ${abs} is not in a git work tree with a commit`, "commit the code, or set tag explicitly, e.g. tag: 'v1.4.2'");
+    cache.set(abs, error);
+    throw error;
   }
   cache.set(abs, state);
   return state;

@@ -11,9 +11,19 @@ export interface GoModule extends GoModInfo {
   readonly moduleFiles: readonly string[];
 }
 
-/** Reads `go.mod` (and whether `go.sum` exists) in `dir`. */
+const modules = new Map<string, GoModule>();
+const mainPackages = new Map<string, { declaresVersion: boolean }>();
+
+/**
+ * Reads `go.mod` (and whether `go.sum` exists) in `dir`. Memoized per directory, as git is:
+ * a thousand images built from one module read its go.mod once.
+ */
 export function readGoModule(dir: string): GoModule {
   const abs = path.resolve(dir);
+  const hit = modules.get(abs);
+  if (hit) {
+    return hit;
+  }
   if (!fs.existsSync(abs) || !fs.statSync(abs).isDirectory()) {
     throw ValidationError.invalid('context', dir, 'is not a directory', 'point context at the Go module directory (the one with go.mod)');
   }
@@ -23,15 +33,22 @@ export function readGoModule(dir: string): GoModule {
   }
   const info = parseGoMod(fs.readFileSync(goModPath, 'utf8'));
   const moduleFiles = fs.existsSync(path.join(abs, 'go.sum')) ? ['go.mod', 'go.sum'] : ['go.mod'];
-  return { ...info, dir: abs, moduleFiles };
+  const mod = { ...info, dir: abs, moduleFiles };
+  modules.set(abs, mod);
+  return mod;
 }
 
 /**
  * Checks that `main` (relative to the module) is a `package main` directory and tells whether
- * it declares a package-level `version` variable that `-X main.version=…` can set.
+ * it declares a package-level `version` variable that `-X main.version=…` can set. Memoized
+ * per directory.
  */
 export function inspectMainPackage(moduleDir: string, main: string): { declaresVersion: boolean } {
   const dir = path.join(moduleDir, main);
+  const hit = mainPackages.get(dir);
+  if (hit) {
+    return hit;
+  }
   const files = fs.existsSync(dir) && fs.statSync(dir).isDirectory()
     ? fs.readdirSync(dir).filter((f) => f.endsWith('.go') && !f.endsWith('_test.go')).sort()
     : [];
@@ -39,7 +56,15 @@ export function inspectMainPackage(moduleDir: string, main: string): { declaresV
   if (!sources.some((s) => /^\s*package\s+main\b/m.test(s))) {
     throw ValidationError.invalid('main', main, `has no Go file in package main (looked in ${path.basename(moduleDir)}/${main})`, "point main at the directory of the command, e.g. './cmd/server'");
   }
-  return { declaresVersion: sources.some(declaresVersionVariable) };
+  const result = { declaresVersion: sources.some(declaresVersionVariable) };
+  mainPackages.set(dir, result);
+  return result;
+}
+
+/** Forgets what {@link readGoModule} and {@link inspectMainPackage} read (for code that changes a module while it runs). */
+export function clearGoModuleCache(): void {
+  modules.clear();
+  mainPackages.clear();
 }
 
 /** True when a Go source declares `var version` at package level, alone or in a `var ( … )` block. */

@@ -1,0 +1,59 @@
+import { execFileSync } from 'child_process';
+import * as fs from 'fs';
+import * as path from 'path';
+import { clearGitCache, gitState } from '../../lib/image/git';
+import { clearGoModuleCache, inspectMainPackage, readGoModule } from '../../lib/image/go-module';
+import { ValidationError } from '../../lib/spec/errors';
+import { makeGoModule } from '../support/go-module';
+
+// Counts git runs, and runs them.
+jest.mock('child_process', () => {
+  const actual = jest.requireActual('child_process');
+  return { ...actual, execFileSync: jest.fn(actual.execFileSync) };
+});
+
+beforeEach(() => {
+  clearGitCache();
+  clearGoModuleCache();
+});
+
+describe('what an image reads from its sources is read once per directory', () => {
+  test('git is asked once for a directory outside any repository, and every image hears the same error', () => {
+    // GIVEN a module that is not in a git work tree
+    const dir = makeGoModule({ git: false });
+    const runs = jest.mocked(execFileSync);
+    runs.mockClear();
+    // WHEN three images ask
+    const errors: unknown[] = [];
+    for (let i = 0; i < 3; i++) {
+      try {
+        gitState(dir);
+      } catch (e) {
+        errors.push(e);
+      }
+    }
+    // THEN git ran once, and each call failed the same way
+    expect(runs.mock.calls.filter(([cmd]) => cmd === 'git')).toHaveLength(1);
+    expect(errors).toHaveLength(3);
+    for (const e of errors) {
+      expect(e).toBeInstanceOf(ValidationError);
+      expect((e as ValidationError).why).toContain('is not in a git work tree');
+    }
+  });
+
+  test('go.mod and the main package are read once per directory until the cache is cleared', () => {
+    // GIVEN a module
+    const dir = makeGoModule({ goMod: 'module example.com/a\n\ngo 1.21\n', git: false });
+    const first = readGoModule(dir);
+    expect(inspectMainPackage(first.dir, '.')).toEqual({ declaresVersion: true });
+    // WHEN the module changes on disk
+    fs.writeFileSync(path.join(dir, 'go.mod'), 'module example.com/a\n\ngo 1.22\n');
+    fs.writeFileSync(path.join(dir, 'main.go'), 'package main\n\nfunc main() {}\n');
+    // THEN the memoized reads stand until the cache is cleared
+    expect(readGoModule(dir)).toBe(first);
+    expect(inspectMainPackage(first.dir, '.')).toEqual({ declaresVersion: true });
+    clearGoModuleCache();
+    expect(readGoModule(dir).go).toBe('1.22');
+    expect(inspectMainPackage(first.dir, '.')).toEqual({ declaresVersion: false });
+  });
+});
