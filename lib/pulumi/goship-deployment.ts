@@ -61,6 +61,9 @@ export interface ServiceRef {
  *   and the object depends on that image's build. Namespaces and CRDs go first, then what
  *   pods read (ConfigMaps, Secrets, ServiceAccounts, …), then the rest.
  *
+ * `opts.dependsOn` holds back every child (a child registers only once its parent is), so a
+ * Namespace or Secret made outside the app can be waited for.
+ *
  * The app is checked as `synth()` checks it (an app synth refuses is refused here too) and
  * never changed, and no Output is ever read synchronously.
  *

@@ -8,7 +8,7 @@ import { GoshipApp } from '../../lib';
 import { GoshipDeployment } from '../../lib/pulumi';
 import { HelloChart } from '../../examples/hello/hello-chart';
 import { Fixture, webFixture } from './fixture';
-import { installMocks, mockDigest, Registered, settle, valueOf } from './mocks';
+import { engineEvents, installMocks, mockDigest, Registered, settle, slowResources, valueOf } from './mocks';
 
 const registered = installMocks();
 
@@ -191,6 +191,23 @@ describe('GoshipDeployment Kubernetes objects', () => {
     expect(dependsOn('configmap-shop-api-env')).toEqual([]);
     const urn = await valueOf(component.objects['deployment-shop-api'].urn);
     expect(urn).toContain('::goship:index:GoshipDeployment$kubernetes:apps/v1:Deployment::deployment-shop-api');
+  });
+
+  test('a dependency of the component holds back every child', async () => {
+    // GIVEN a namespace the engine takes a while to create
+    slowResources.set('namespace-shop', 300);
+    const ns = new k8s.core.v1.Namespace('namespace-shop', { metadata: { name: 'shop' } });
+    // WHEN
+    const component = await deploy(webFixture(), {}, { dependsOn: [ns] });
+    await valueOf(ns.urn);
+    // THEN the engine saw no child before the namespace was created
+    const created = engineEvents.indexOf('created:namespace-shop');
+    expect(created).toBeGreaterThan(-1);
+    const children = [...Object.keys(component.images).map((n) => `image-${n}`), ...Object.keys(component.objects)];
+    expect(children).toHaveLength(7);
+    for (const child of children) {
+      expect(engineEvents.lastIndexOf(`register:${child}`)).toBeGreaterThan(created);
+    }
   });
 
   test('exposes the Services and the namespace as applied', async () => {

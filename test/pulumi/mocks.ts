@@ -14,6 +14,12 @@ export interface Registered {
 /** Provider function calls the program made (each also failed). */
 export const unexpectedCalls: string[] = [];
 
+/** Milliseconds the mock engine takes to create the resource of that name (default: none). */
+export const slowResources = new Map<string, number>();
+
+/** `register:<name>` when the engine received a resource, `created:<name>` when it was done with it, in order. */
+export const engineEvents: string[] = [];
+
 /** The digest the mocked build reports for an image resource: sha256 of its name, so each image differs. */
 export function mockDigest(resourceName: string): string {
   return `sha256:${createHash('sha256').update(resourceName).digest('hex')}`;
@@ -27,7 +33,13 @@ export function mockDigest(resourceName: string): string {
 export function installMocks(project = 'goship-test', stack = 'test'): Registered[] {
   const registered: Registered[] = [];
   void pulumi.runtime.setMocks({
-    newResource(args: pulumi.runtime.MockResourceArgs): { id: string; state: Record<string, any> } {
+    async newResource(args: pulumi.runtime.MockResourceArgs): Promise<{ id: string; state: Record<string, any> }> {
+      engineEvents.push(`register:${args.name}`);
+      const delay = slowResources.get(args.name);
+      if (delay !== undefined) {
+        await new Promise((r) => setTimeout(r, delay));
+      }
+      engineEvents.push(`created:${args.name}`);
       registered.push({ type: args.type, name: args.name, inputs: args.inputs, custom: args.custom ?? false, provider: args.provider || undefined });
       const state: Record<string, any> = { ...args.inputs };
       if (args.type === 'docker-build:index:Image') {
