@@ -2,6 +2,7 @@ import * as dockerbuild from '@pulumi/docker-build';
 import * as k8s from '@pulumi/kubernetes';
 import * as pulumi from '@pulumi/pulumi';
 import { GoshipApp } from '../app/goship-app';
+import { GoStaticImage } from '../image/go-static-image';
 import { ValidationError, validating } from '../spec/errors';
 import { imageDigest } from '../spec/image-ref';
 import { dns1123Label } from '../spec/names';
@@ -135,7 +136,7 @@ export class GoshipDeployment extends pulumi.ComponentResource {
 }
 
 interface DeploymentPlan {
-  readonly images: readonly { readonly image: ReturnType<GoshipApp['images']>[number]; readonly args: dockerbuild.ImageArgs }[];
+  readonly images: readonly { readonly image: GoStaticImage; readonly args: dockerbuild.ImageArgs }[];
   readonly objects: readonly ObjectPlan[];
 }
 
