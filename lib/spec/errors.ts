@@ -66,6 +66,18 @@ export function validating<T>(path: string, fn: () => T, parentProp?: string): T
   }
 }
 
+/**
+ * Returns `value` when it is a plain string. Pulumi `Output`s, cdk8s `Lazy` values and other
+ * unresolved tokens are never inspected: they are refused, because a build needs the value at
+ * synth time.
+ */
+export function plainString(prop: string, value: unknown): string {
+  if (typeof value !== 'string') {
+    throw ValidationError.invalid(prop, value, 'must be a plain string known at synth time (not a Pulumi Output, token or other value)', 'pass a literal string');
+  }
+  return value;
+}
+
 /** Renders a value for a message: strings quoted, everything else as JSON. */
 export function show(value: unknown): string {
   if (typeof value === 'string') {

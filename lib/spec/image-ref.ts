@@ -1,4 +1,4 @@
-import { ValidationError } from './errors';
+import { plainString, ValidationError } from './errors';
 
 /*
  * The distribution reference grammar (github.com/distribution/reference):
@@ -20,16 +20,10 @@ const TAG = /^[\w][\w.-]{0,127}$/;
 const DIGEST = /^sha256:[a-f0-9]{64}$/;
 const MAX_NAME_LENGTH = 255;
 
-function requireString(prop: string, value: unknown): string {
-  if (typeof value !== 'string') {
-    throw ValidationError.invalid(prop, value, 'must be a plain string known at synth time (not a Pulumi Output, token or other value)', 'pass a literal string');
-  }
-  return value;
-}
 
 /** Validates an image repository such as `registry.example.com/team/hello` (no tag, no digest). */
 export function imageRepository(prop: string, value: unknown): string {
-  const v = requireString(prop, value);
+  const v = plainString(prop, value);
   if (v.includes('@') || (v.split('/').pop() ?? '').includes(':')) {
     throw ValidationError.invalid(prop, v, 'a repository has no tag or digest', "give the tag in 'tag', e.g. repository 'ghcr.io/acme/hello'");
   }
@@ -41,7 +35,7 @@ export function imageRepository(prop: string, value: unknown): string {
 
 /** Validates an image tag: 1-128 of `[A-Za-z0-9_.-]`, not starting with `.` or `-`, and never `latest`. */
 export function imageTag(prop: string, value: unknown): string {
-  const v = requireString(prop, value);
+  const v = plainString(prop, value);
   if (!TAG.test(v)) {
     throw ValidationError.invalid(prop, v, 'not a valid image tag (1-128 characters of letters, digits, _, . and -, not starting with . or -)', "use the git commit, e.g. '1a2b3c4', or leave tag unset to derive it from git");
   }
@@ -53,7 +47,7 @@ export function imageTag(prop: string, value: unknown): string {
 
 /** Validates a `sha256:` digest. */
 export function imageDigest(prop: string, value: unknown): string {
-  const v = requireString(prop, value);
+  const v = plainString(prop, value);
   if (!DIGEST.test(v)) {
     throw ValidationError.invalid(prop, v, "not a sha256 digest ('sha256:' and 64 lower-case hex digits)", "copy it from the registry, e.g. 'sha256:3f2a…'");
   }
@@ -72,7 +66,7 @@ export interface ImageReference {
  * A reference with neither tag nor digest, or tagged `latest`, is rejected.
  */
 export function parseImageReference(prop: string, value: unknown): ImageReference {
-  const v = requireString(prop, value);
+  const v = plainString(prop, value);
   const at = v.indexOf('@');
   const digest = at >= 0 ? imageDigest(prop, v.slice(at + 1)) : undefined;
   const nameAndTag = at >= 0 ? v.slice(0, at) : v;

@@ -1,4 +1,4 @@
-import { ValidationError } from './errors';
+import { plainString, ValidationError } from './errors';
 
 /**
  * Kubernetes name rules (k8s.io/apimachinery/pkg/util/validation), each as a function that
@@ -13,16 +13,10 @@ const IANA_SVC_NAME = /^[a-z0-9]([a-z0-9-]*[a-z0-9])?$/;
 const ENV_VAR_NAME = /^[-._a-zA-Z][-._a-zA-Z0-9]*$/;
 const CONFIGMAP_KEY = /^[-._a-zA-Z0-9]+$/;
 
-function requireString(prop: string, value: unknown): string {
-  if (typeof value !== 'string') {
-    throw ValidationError.invalid(prop, value, 'must be a plain string known at synth time (not a Pulumi Output, token or other value)', 'pass a literal string');
-  }
-  return value;
-}
 
 /** A DNS-1123 label (most object names, namespaces): at most 63 of `a-z0-9-`, alphanumeric at both ends. */
 export function dns1123Label(prop: string, value: unknown): string {
-  const v = requireString(prop, value);
+  const v = plainString(prop, value);
   if (v.length === 0 || v.length > 63 || !DNS1123_LABEL.test(v)) {
     throw ValidationError.invalid(prop, v, 'not a DNS-1123 label (1-63 characters of a-z, 0-9 and -, starting and ending with a letter or digit)', `use e.g. '${toDns1123Label(v) || 'hello'}'`);
   }
@@ -31,7 +25,7 @@ export function dns1123Label(prop: string, value: unknown): string {
 
 /** A DNS-1123 subdomain (ConfigMap and Secret names): at most 253 characters of dot-separated labels. */
 export function dns1123Subdomain(prop: string, value: unknown): string {
-  const v = requireString(prop, value);
+  const v = plainString(prop, value);
   if (v.length === 0 || v.length > 253 || !v.split('.').every((l) => DNS1123_LABEL.test(l))) {
     throw ValidationError.invalid(prop, v, 'not a DNS-1123 subdomain (at most 253 characters of a-z, 0-9, - and ., each dot-separated part starting and ending with a letter or digit)', `use e.g. '${toDns1123Label(v) || 'hello'}'`);
   }
@@ -40,7 +34,7 @@ export function dns1123Subdomain(prop: string, value: unknown): string {
 
 /** A DNS-1035 label (Service names): like DNS-1123 but starting with a letter. */
 export function dns1035Label(prop: string, value: unknown): string {
-  const v = requireString(prop, value);
+  const v = plainString(prop, value);
   if (v.length === 0 || v.length > 63 || !DNS1035_LABEL.test(v)) {
     throw ValidationError.invalid(prop, v, 'not a DNS-1035 label (1-63 characters of a-z, 0-9 and -, starting with a letter and ending with a letter or digit)', `use e.g. '${toDns1035Label(v) || 'svc'}'`);
   }
@@ -49,7 +43,7 @@ export function dns1035Label(prop: string, value: unknown): string {
 
 /** A label or annotation key: an optional DNS-1123 subdomain prefix and `/`, then a qualified name of at most 63 characters. */
 export function labelKey(prop: string, value: unknown): string {
-  const v = requireString(prop, value);
+  const v = plainString(prop, value);
   const slash = v.lastIndexOf('/');
   const prefix = slash >= 0 ? v.slice(0, slash) : undefined;
   const name = slash >= 0 ? v.slice(slash + 1) : v;
@@ -62,7 +56,7 @@ export function labelKey(prop: string, value: unknown): string {
 
 /** A label value: empty, or at most 63 alphanumerics, `-`, `_` and `.`, alphanumeric at both ends. */
 export function labelValue(prop: string, value: unknown): string {
-  const v = requireString(prop, value);
+  const v = plainString(prop, value);
   if (v.length > 63 || !LABEL_VALUE.test(v)) {
     throw ValidationError.invalid(prop, v, "not a valid label value (at most 63 characters of alphanumerics, '-', '_' and '.', starting and ending with an alphanumeric)", 'shorten it or replace the other characters with -');
   }
@@ -71,7 +65,7 @@ export function labelValue(prop: string, value: unknown): string {
 
 /** An IANA service name (container and Service port names): 1-15 of `a-z0-9-`, with a letter, no `--`. */
 export function portName(prop: string, value: unknown): string {
-  const v = requireString(prop, value);
+  const v = plainString(prop, value);
   if (v.length === 0 || v.length > 15 || !IANA_SVC_NAME.test(v) || v.includes('--') || !/[a-z]/.test(v)) {
     throw ValidationError.invalid(prop, v, 'not an IANA service name (1-15 characters of a-z, 0-9 and -, at least one letter, no leading, trailing or double -)', "use e.g. 'http'");
   }
@@ -88,7 +82,7 @@ export function portNumber(prop: string, value: unknown): number {
 
 /** An environment variable name as the API server accepts it (no `=`, not starting with a digit). */
 export function envVarName(prop: string, value: unknown): string {
-  const v = requireString(prop, value);
+  const v = plainString(prop, value);
   if (!ENV_VAR_NAME.test(v)) {
     throw ValidationError.invalid(prop, v, "not a valid environment variable name (letters, digits, '_', '-' and '.', not starting with a digit)", `use e.g. '${v.replace(/[^A-Za-z0-9_]/g, '_').replace(/^[0-9]/, '_$&').toUpperCase() || 'NAME'}'`);
   }
@@ -97,7 +91,7 @@ export function envVarName(prop: string, value: unknown): string {
 
 /** A ConfigMap or Secret key: at most 253 of alphanumerics, `-`, `_` and `.`. */
 export function configMapKey(prop: string, value: unknown): string {
-  const v = requireString(prop, value);
+  const v = plainString(prop, value);
   if (v.length === 0 || v.length > 253 || !CONFIGMAP_KEY.test(v) || v === '.' || v === '..') {
     throw ValidationError.invalid(prop, v, "not a valid ConfigMap/Secret key (alphanumerics, '-', '_' and '.')", "use e.g. 'api-key'");
   }
