@@ -9,7 +9,7 @@ import * as path from 'path';
 import { HelloChart } from '../../examples/hello/hello-chart';
 import { GoshipApp } from '../../lib';
 import {
-  buildahBuild, BuiltImage, bundleUser, Cleanup, copyToOciLayout, ensureBuilderImage,
+  buildahBuild, BuiltImage, bundleUser, Cleanup, copyToOciLayout, e2eImageTag, ensureBuilderImage,
   exportOciLayout, freePort, goshipVerify, headManifest, imageConfig, pinnedBuilderImage, processUids,
   rawManifest, requireTools, runcRun, runcRunToExit, startRegistry, unpackBundle, waitForHttp, pushIndex,
 } from './tools';
@@ -58,7 +58,7 @@ describeE2E('examples/hello, built with buildah and run with runc', () => {
 
     layout = cleanup.tmpdir('hello-oci');
     for (const arch of ARCHES) {
-      built[arch] = await build(dockerfile, arch, `localhost/goship-e2e/hello:${arch}`);
+      built[arch] = await build(dockerfile, arch, e2eImageTag('hello', arch));
       note(`hello linux/${arch} built in ${built[arch].seconds.toFixed(1)} s`);
       await exportOciLayout(built[arch].tag, layout, arch);
     }
@@ -167,7 +167,7 @@ describeE2E('examples/hello, built with buildah and run with runc', () => {
     expect(original.match(/CGO_ENABLED=0/g)).toHaveLength(1);
     const cgoDockerfile = path.join(path.dirname(dockerfile), 'Dockerfile.cgo');
     fs.writeFileSync(cgoDockerfile, original.replace('CGO_ENABLED=0', 'CGO_ENABLED=1'));
-    const cgo = await build(cgoDockerfile, 'amd64', 'localhost/goship-e2e/hello:cgo');
+    const cgo = await build(cgoDockerfile, 'amd64', e2eImageTag('hello', 'cgo'));
     note(`hello linux/amd64 with cgo built in ${cgo.seconds.toFixed(1)} s`);
     const cgoLayout = cleanup.tmpdir('hello-cgo-oci');
     await exportOciLayout(cgo.tag, cgoLayout, 'cgo');

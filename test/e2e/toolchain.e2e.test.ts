@@ -5,7 +5,7 @@
  */
 import * as path from 'path';
 import {
-  BUILDER_IMAGE, buildahBuild, BuiltImage, Cleanup, ensureBuilderImage, exportOciLayout, freePort,
+  BUILDER_IMAGE, buildahBuild, BuiltImage, Cleanup, e2eImageTag, ensureBuilderImage, exportOciLayout, freePort,
   imageConfig, processUids, requireTools, runcRun, unpackBundle, waitForHttp,
 } from './tools';
 
@@ -26,7 +26,7 @@ describeE2E('tool chain (hand-written Dockerfile)', () => {
         context: FIXTURE,
         platform: `linux/${arch}`,
         buildArgs: { BUILDER_IMAGE },
-        tag: `localhost/goship-e2e/tiny:${arch}`,
+        tag: e2eImageTag('tiny', arch),
       }, cleanup);
       await exportOciLayout(built[arch]!.tag, layout, arch);
     }

@@ -23,6 +23,11 @@ const BUILDAH = ['--storage-driver', 'vfs'];
 /** Makes names of containers, lists and files unique within this run. */
 let containerSeq = 0;
 
+/** A local image name unique to this process, so two runs on one machine do not collide. */
+export function e2eImageTag(name: string, tag: string): string {
+  return `localhost/goship-e2e/${name}:${tag}-${process.pid}`;
+}
+
 const REPO_ROOT = path.resolve(__dirname, '..', '..');
 const SETUP_SCRIPT = path.join(REPO_ROOT, 'scripts', 'e2e-setup.sh');
 
