@@ -10,8 +10,9 @@ import { HelloChart } from '../../examples/hello/hello-chart';
 import { GoshipApp } from '../../lib';
 import {
   buildahBuild, BuiltImage, bundleUser, Cleanup, copyToOciLayout, e2eImageTag, ensureBuilderImage,
-  exportOciLayout, freePort, goshipVerify, headManifest, imageConfig, pinnedBuilderImage, processUids,
-  rawManifest, requireTools, runcRun, runcRunToExit, startRegistry, unpackBundle, waitForHttp, pushIndex,
+  exportOciLayout, freePort, goshipVerify, headManifest, imageConfig, pinnedBuilderImage,
+  processUids, pushIndex, rawManifest, requireTools, runcRun, runcRunToExit, startRegistry,
+  unpackBundle, waitForHttp, which,
 } from './tools';
 
 const ARCHES = ['amd64', 'arm64'] as const;
@@ -27,7 +28,7 @@ interface HelloReport {
   greeting: string;
 }
 
-const describeE2E = requireTools() ? describe : describe.skip;
+const describeE2E = requireTools(['buildah', 'runc', 'umoci', 'skopeo', 'docker-registry', 'qemu-aarch64-static']) ? describe : describe.skip;
 
 describeE2E('examples/hello, built with buildah and run with runc', () => {
   const cleanup = new Cleanup();
@@ -121,10 +122,32 @@ describeE2E('examples/hello, built with buildah and run with runc', () => {
       greeting: 'hello',
     });
     expect(processUids(container.pid)).toEqual([chart.image.uid, chart.image.uid, chart.image.uid, chart.image.uid]);
+    await container.stop(1000);
+  });
 
-    // AND it shuts down on SIGTERM by itself, as PID 1 of its container
-    await container.stop(10_000);
-    expect(container.log()).toContain('shutting down');
+  test('the amd64 image drains on SIGTERM as PID 1: fails readiness, keeps serving, then exits by itself', async () => {
+    // GIVEN a running container with a short drain delay
+    const port = await freePort();
+    const bundle = await unpackBundle(layout, 'amd64', path.join(cleanup.tmpdir('hello-drain'), 'bundle'), {
+      env: { PORT: String(port), DRAIN_DELAY: '3s' },
+    });
+    const container = await runcRun(bundle, cleanup, 'hello-drain');
+    expect((await waitForHttp(`http://127.0.0.1:${port}/health`)).status).toBe(200);
+
+    // WHEN Kubernetes would stop it
+    await container.kill('TERM');
+
+    // THEN readiness fails at once while requests are still served
+    let health = 0;
+    for (let i = 0; i < 20 && health !== 503; i++) {
+      health = (await waitForHttp(`http://127.0.0.1:${port}/health`, 1)).status;
+    }
+    expect(health).toBe(503);
+    expect((await waitForHttp(`http://127.0.0.1:${port}/`, 1)).status).toBe(200);
+    // AND the process exits on its own, well before a kubelet's SIGKILL
+    expect(await container.waitForExit(20_000)).toBe(true);
+    expect(container.log()).toMatch(/draining for 3s[\s\S]*shutting down/);
+    await container.stop();
   });
 
   test('the arm64 image starts under runc through qemu-aarch64-static', async () => {
@@ -132,7 +155,7 @@ describeE2E('examples/hello, built with buildah and run with runc', () => {
     const port = await freePort();
     const bundle = await unpackBundle(layout, 'arm64', path.join(cleanup.tmpdir('hello-arm64'), 'bundle'), {
       env: { PORT: String(port) },
-      emulator: '/usr/bin/qemu-aarch64-static',
+      emulator: which('qemu-aarch64-static'),
     });
     // WHEN
     const container = await runcRun(bundle, cleanup, 'hello-arm64');

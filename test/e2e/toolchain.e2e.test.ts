@@ -6,7 +6,7 @@
 import * as path from 'path';
 import {
   BUILDER_IMAGE, buildahBuild, BuiltImage, Cleanup, e2eImageTag, ensureBuilderImage, exportOciLayout, freePort,
-  imageConfig, processUids, requireTools, runcRun, unpackBundle, waitForHttp,
+  imageConfig, processUids, requireTools, runcRun, unpackBundle, waitForHttp, which,
 } from './tools';
 
 const FIXTURE = path.join(__dirname, 'fixtures', 'tiny');
@@ -64,7 +64,7 @@ describeE2E('tool chain (hand-written Dockerfile)', () => {
     const port = await freePort();
     const bundle = await unpackBundle(layout, 'arm64', path.join(cleanup.tmpdir('tiny-arm64'), 'bundle'), {
       env: { PORT: String(port) },
-      emulator: '/usr/bin/qemu-aarch64-static',
+      emulator: which('qemu-aarch64-static'),
     });
     // WHEN
     const container = await runcRun(bundle, cleanup, 'tiny-arm64');

@@ -119,14 +119,12 @@ function tail(text: string, lines: number): string {
 export const IN_CI = process.env.CI === 'true';
 
 function onPath(tool: string): boolean {
-  return (process.env.PATH ?? '').split(path.delimiter).some((dir) => {
-    try {
-      fs.accessSync(path.join(dir, tool), fs.constants.X_OK);
-      return true;
-    } catch {
-      return false;
-    }
-  });
+  try {
+    which(tool);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 /**
@@ -367,8 +365,12 @@ export interface RuncContainer {
   readonly pid: number;
   /** What the process printed so far (stdout and stderr). */
   log(): string;
-  /** runc's view: `running`, `stopped`, … */
+  /** runc's view: `running`, `stopped`, … (`gone` once deleted). */
   status(): Promise<string>;
+  /** Sends a signal to the container's process (`runc kill`). */
+  kill(signal: string): Promise<void>;
+  /** Polls until the process has exited; false if it still runs after `timeoutMs`. */
+  waitForExit(timeoutMs: number): Promise<boolean>;
   /** SIGTERM, then SIGKILL after `graceMs`, then `runc delete`. Idempotent. */
   stop(graceMs?: number): Promise<void>;
 }
@@ -424,7 +426,21 @@ export async function runcRun(bundle: string, cleanup: Cleanup, name = 'app'): P
     await stop();
     throw new Error(`container ${id} is ${state?.status ?? 'gone'} right after start:\n${tail(readLog(), 40)}`);
   }
-  return { id, pid: state.pid, log: readLog, status: async () => (await runcState(id))?.status ?? 'gone', stop };
+  const status = async () => (await runcState(id))?.status ?? 'gone';
+  const kill = async (signal: string) => {
+    await run('runc', ['kill', id, signal]);
+  };
+  const waitForExit = async (timeoutMs: number) => {
+    const until = Date.now() + timeoutMs;
+    while ((await status()) === 'running') {
+      if (Date.now() > until) {
+        return false;
+      }
+      await sleep(100);
+    }
+    return true;
+  };
+  return { id, pid: state.pid, log: readLog, status, kill, waitForExit, stop };
 }
 
 /** `runc run` in the foreground until the process exits: its exit code and output. */
@@ -641,6 +657,20 @@ export async function copyToOciLayout(reference: string, dir: string, ref: strin
 }
 
 // ---------------------------------------------------------------------------------------------
+
+/** The absolute path of a tool on PATH. */
+export function which(tool: string): string {
+  for (const dir of (process.env.PATH ?? '').split(path.delimiter)) {
+    const candidate = path.join(dir, tool);
+    try {
+      fs.accessSync(candidate, fs.constants.X_OK);
+      return candidate;
+    } catch {
+      // not here
+    }
+  }
+  throw new Error(`${tool} is not on PATH`);
+}
 
 /** `node bin/goship.js verify …`: exit code and output (does not throw on exit 1). */
 export function goshipVerify(args: readonly string[]): Promise<RunResult> {
