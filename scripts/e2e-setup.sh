@@ -3,7 +3,7 @@
 # skopeo, docker-registry, Go, qemu-user-static) and makes the local Go builder image.
 #
 # Idempotent and quick when everything is already there: packages are checked with
-# `dpkg -s` before apt-get runs, and the builder image is made only when buildah's
+# dpkg before apt-get runs, and the builder image is made only when buildah's
 # storage does not list it yet. Debian only (apt-get, debootstrap). Runs as root.
 #
 # Environment:
@@ -48,7 +48,8 @@ PACKAGES=(
 
 missing=()
 for p in "${PACKAGES[@]}"; do
-  if ! dpkg -s "$p" 2>/dev/null | grep -q '^Status: install ok installed'; then
+  status="$(dpkg-query -W -f='${Status}' "$p" 2>/dev/null || true)"
+  if [ "$status" != "install ok installed" ]; then
     missing+=("$p")
   fi
 done
@@ -79,7 +80,9 @@ done
 #    (/var/lib/containers/storage), so later runs on the same machine skip this.
 # ---------------------------------------------------------------------------------------
 builder_exists() {
-  "${BUILDAH[@]}" images --format '{{.Name}}:{{.Tag}}' 2>/dev/null | grep -qxF "$BUILDER_IMAGE"
+  local images
+  images="$("${BUILDAH[@]}" images --format '{{.Name}}:{{.Tag}}' 2>/dev/null || true)"
+  grep -qxF -- "$BUILDER_IMAGE" <<<"$images"
 }
 
 if [ "${GOSHIP_REBUILD_BUILDER:-0}" != 1 ] && builder_exists; then
