@@ -15,8 +15,21 @@ import {
   unpackBundle, waitForHttp, which,
 } from './tools';
 
+const REPO_ROOT = path.resolve(__dirname, '..', '..');
 const ARCHES = ['amd64', 'arm64'] as const;
 type Arch = typeof ARCHES[number];
+
+/** The parts of docker-bake.json a build reads. */
+interface BakeTarget {
+  context: string;
+  dockerfile: string;
+  platforms: string[];
+  args: Record<string, string>;
+  tags: string[];
+}
+interface BakeFile {
+  target: Record<string, BakeTarget>;
+}
 
 /** What the example's `/` reports. */
 interface HelloReport {
@@ -34,32 +47,42 @@ describeE2E('examples/hello, built with buildah and run with runc', () => {
   const cleanup = new Cleanup();
   const built = {} as Record<Arch, BuiltImage>;
   let chart: HelloChart;
-  let outdir: string;
+  let bake: BakeTarget;
   let dockerfile: string;
   let layout: string;
   let builderImage: string;
 
-  /** Builds a Dockerfile for examples/hello as `bake` would: its context, its ignore file, its args. */
-  const build = (file: string, arch: Arch, tag: string) => buildahBuild({
-    dockerfile: file,
-    context: chart.image.contextDir,
-    ignoreFile: path.join(outdir, 'images', chart.image.name, 'Dockerfile.dockerignore'),
-    platform: `linux/${arch}`,
-    buildArgs: chart.image.buildArgs,
-    tag,
-  }, cleanup);
+  /**
+   * Builds as `docker buildx bake -f <outdir>/docker-bake.json` would: the target's context,
+   * Dockerfile and args, and the ignore file BuildKit finds next to the Dockerfile (buildah 1.28
+   * needs it passed). `file` replaces the Dockerfile, for the deliberately broken variant.
+   */
+  const build = (arch: Arch, tag: string, file?: string) => {
+    expect(bake.platforms).toContain(`linux/${arch}`);
+    const context = path.resolve(REPO_ROOT, bake.context);
+    const dockerfile = path.resolve(context, bake.dockerfile);
+    return buildahBuild({
+      dockerfile: file ?? dockerfile,
+      context,
+      ignoreFile: `${dockerfile}.dockerignore`,
+      platform: `linux/${arch}`,
+      buildArgs: bake.args,
+      tag,
+    }, cleanup);
+  };
 
   beforeAll(async () => {
     builderImage = await pinnedBuilderImage(await ensureBuilderImage());
-    outdir = path.join(cleanup.tmpdir('hello-synth'), 'dist');
-    const app = new GoshipApp({ outdir });
+    const outdir = path.join(cleanup.tmpdir('hello-synth'), 'dist');
+    const app = new GoshipApp({ outdir, rootdir: REPO_ROOT });
     chart = new HelloChart(app, 'hello', { builderImage });
     app.synth();
     dockerfile = path.join(outdir, 'images', chart.image.name, 'Dockerfile');
+    bake = (JSON.parse(fs.readFileSync(path.join(outdir, 'docker-bake.json'), 'utf8')) as BakeFile).target[chart.image.name];
 
     layout = cleanup.tmpdir('hello-oci');
     for (const arch of ARCHES) {
-      built[arch] = await build(dockerfile, arch, e2eImageTag('hello', arch));
+      built[arch] = await build(arch, e2eImageTag('hello', arch));
       note(`hello linux/${arch} built in ${built[arch].seconds.toFixed(1)} s`);
       await exportOciLayout(built[arch].tag, layout, arch);
     }
@@ -67,12 +90,14 @@ describeE2E('examples/hello, built with buildah and run with runc', () => {
 
   afterAll(() => cleanup.run());
 
-  test('the synthesized Dockerfile cross-compiles in a build-platform stage from the given builder', () => {
-    // GIVEN the Dockerfile synth wrote
+  test('synth writes a Dockerfile that cross-compiles from the given builder, and a bake target for both platforms', () => {
+    // GIVEN what synth wrote
     const text = fs.readFileSync(dockerfile, 'utf8');
     // THEN
     expect(text).toContain(`FROM --platform=$BUILDPLATFORM ${builderImage} AS build`);
     expect(text).toContain('CGO_ENABLED=0');
+    expect({ platforms: bake.platforms, tags: bake.tags, context: bake.context })
+      .toEqual({ platforms: ['linux/amd64', 'linux/arm64'], tags: [chart.image.imageRef], context: 'examples/hello' });
   });
 
   test('buildah builds a non-root image for each platform of the example', async () => {
@@ -190,7 +215,7 @@ describeE2E('examples/hello, built with buildah and run with runc', () => {
     expect(original.match(/CGO_ENABLED=0/g)).toHaveLength(1);
     const cgoDockerfile = path.join(path.dirname(dockerfile), 'Dockerfile.cgo');
     fs.writeFileSync(cgoDockerfile, original.replace('CGO_ENABLED=0', 'CGO_ENABLED=1'));
-    const cgo = await build(cgoDockerfile, 'amd64', e2eImageTag('hello', 'cgo'));
+    const cgo = await build('amd64', e2eImageTag('hello', 'cgo'), cgoDockerfile);
     note(`hello linux/amd64 with cgo built in ${cgo.seconds.toFixed(1)} s`);
     const cgoLayout = cleanup.tmpdir('hello-cgo-oci');
     await exportOciLayout(cgo.tag, cgoLayout, 'cgo');
