@@ -11,11 +11,10 @@ import { GoshipApp } from '../../lib';
 import {
   buildahBuild, BuiltImage, bundleUser, Cleanup, copyToOciLayout, e2eImageTag, ensureBuilderImage,
   exportOciLayout, freePort, goshipVerify, headManifest, imageConfig, pinnedBuilderImage,
-  processUids, pushIndex, rawManifest, requireTools, runcRun, runcRunToExit, startRegistry,
+  processUids, pushIndex, rawManifest, REPO_ROOT, requireTools, runcRun, runcRunToExit, startRegistry,
   unpackBundle, waitForHttp, which,
 } from './tools';
 
-const REPO_ROOT = path.resolve(__dirname, '..', '..');
 const ARCHES = ['amd64', 'arm64'] as const;
 type Arch = typeof ARCHES[number];
 
