@@ -270,8 +270,21 @@ export interface GoBuild {
   readonly env: ReadonlyMap<string, string>;
 }
 
-/** Every `go build` / `go install` in the given stages. */
-export function goBuilds(df: Dockerfile, stages: readonly Stage[]): GoBuild[] {
+/** goBuilds per parsed Dockerfile and set of stages: three rules ask for the same builds. */
+const goBuildsSeen = new WeakMap<Dockerfile, Map<string, readonly GoBuild[]>>();
+
+/** Every `go build` / `go install` in the given stages (found once per Dockerfile and stages: do not change the list). */
+export function goBuilds(df: Dockerfile, stages: readonly Stage[]): readonly GoBuild[] {
+  let seen = goBuildsSeen.get(df);
+  if (!seen) {
+    seen = new Map();
+    goBuildsSeen.set(df, seen);
+  }
+  const key = stages.map((s) => s.index).join(',');
+  const hit = seen.get(key);
+  if (hit) {
+    return hit;
+  }
   const out: GoBuild[] = [];
   for (const stage of stages) {
     stage.instructions.forEach((run, i) => {
@@ -286,6 +299,7 @@ export function goBuilds(df: Dockerfile, stages: readonly Stage[]): GoBuild[] {
       }
     });
   }
+  seen.set(key, out);
   return out;
 }
 
