@@ -1,0 +1,106 @@
+/**
+ * `npm run bench`: synth time against cdk8s, image sizes and build times. Prints Markdown
+ * tables; never asserts on time. See bench/README.md for how to read them.
+ *
+ *   npm run bench                       # 1000, 2000, 3000 services, 3 runs; image benches
+ *   npm run bench -- --quick            # 300, 600, 900 services, 2 runs; fewer builds
+ *   npm run bench -- --only=synth --sizes=500,1000 --runs=5 --profile
+ *
+ * Options (each also as an environment variable):
+ *   --sizes=a,b,c      GOSHIP_BENCH_SIZES    services per synth measurement
+ *   --runs=n           GOSHIP_BENCH_RUNS     runs per size and app (medians are shown)
+ *   --tree=services|plain  GOSHIP_BENCH_TREE what each chart holds (plain: cdk8s-plus-27 only)
+ *   --only=synth,image GOSHIP_BENCH_ONLY     which benches
+ *   --compare=all|smallest GOSHIP_BENCH_COMPARE  sizes whose chart YAML is compared byte for byte
+ *   --profile          GOSHIP_BENCH_PROFILE=1  CPU profiles of goship's synth (.cache/bench/profiles)
+ *   --build-runs=n     GOSHIP_BENCH_BUILD_RUNS   cold builds per platform
+ *   --rebuild-runs=n   GOSHIP_BENCH_REBUILD_RUNS rebuilds after a one-line change
+ *   --quick            GOSHIP_BENCH_QUICK=1  smaller defaults for all of the above
+ *   GOSHIP_BUILDER_IMAGE         the Go builder image (default localhost/golang:1.19-local)
+ *   GOSHIP_BENCH_STORAGE         the bench's own buildah storage (default /var/tmp/goship-bench)
+ *   GOSHIP_BENCH_STORAGE_DRIVER  its driver (default overlay when the kernel has it, else vfs)
+ */
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { imageBench, printImages } from './image-bench';
+import { heading, machineLine, say } from './report';
+import { printSynth, synthBench } from './synth-bench';
+import { TreeKind } from './trees';
+
+function option(name: string, env: string): string | undefined {
+  const flag = process.argv.find((a) => a === `--${name}` || a.startsWith(`--${name}=`));
+  if (flag) {
+    return flag.includes('=') ? flag.slice(flag.indexOf('=') + 1) : 'true';
+  }
+  return process.env[env];
+}
+
+function numbers(value: string | undefined, fallback: number[]): number[] {
+  if (!value) {
+    return fallback;
+  }
+  const xs = value.split(',').map((s) => Number(s.trim()));
+  if (xs.some((x) => !Number.isInteger(x) || x <= 0)) {
+    throw new Error(`bench: expected positive whole numbers, got '${value}'`);
+  }
+  return xs;
+}
+
+async function main(): Promise<void> {
+  const quick = ['true', '1'].includes(option('quick', 'GOSHIP_BENCH_QUICK') ?? '');
+  const sizes = numbers(option('sizes', 'GOSHIP_BENCH_SIZES'), quick ? [300, 600, 900] : [1000, 2000, 3000]).sort((a, b) => a - b);
+  const [runs] = numbers(option('runs', 'GOSHIP_BENCH_RUNS'), [quick ? 2 : 3]);
+  const tree = (option('tree', 'GOSHIP_BENCH_TREE') ?? 'services') as TreeKind;
+  const only = (option('only', 'GOSHIP_BENCH_ONLY') ?? 'synth,image').split(',');
+  const compare = option('compare', 'GOSHIP_BENCH_COMPARE') === 'smallest' ? 'smallest' : 'all';
+  const profile = ['true', '1'].includes(option('profile', 'GOSHIP_BENCH_PROFILE') ?? '');
+  const [buildRuns] = numbers(option('build-runs', 'GOSHIP_BENCH_BUILD_RUNS'), [1]);
+  const [rebuildRuns] = numbers(option('rebuild-runs', 'GOSHIP_BENCH_REBUILD_RUNS'), [quick ? 2 : 3]);
+  if (!['services', 'plain'].includes(tree)) {
+    throw new Error(`bench: --tree must be services or plain, got '${tree}'`);
+  }
+
+  say('# goship bench', '', machineLine());
+  const workdir = fs.mkdtempSync(path.join(os.tmpdir(), 'goship-bench-'));
+  try {
+    if (only.includes('synth')) {
+      heading(`Synth: GoshipApp.synth() against cdk8s App.synth(), same tree (${sizes.join(', ')} services)`);
+      const profileDir = profile ? path.resolve(__dirname, '..', '.cache', 'bench', 'profiles') : undefined;
+      if (profileDir) {
+        fs.rmSync(profileDir, { recursive: true, force: true });
+      }
+      const opts = { sizes, runs, tree, workdir: path.join(workdir, 'synth'), profileDir, compare } as const;
+      printSynth(synthBench(opts), opts);
+    }
+    if (only.includes('image')) {
+      heading('Images: examples/hello built with buildah from the Dockerfile goship renders');
+      const builderImage = process.env.GOSHIP_BUILDER_IMAGE ?? 'localhost/golang:1.19-local';
+      // Next to the bench's buildah storage: build contexts and cache mounts on the same disk.
+      const storageHome = process.env.GOSHIP_BENCH_STORAGE ?? '/var/tmp/goship-bench';
+      fs.mkdirSync(storageHome, { recursive: true });
+      const imagesWorkdir = fs.mkdtempSync(path.join(storageHome, 'work-'));
+      const result = await imageBench({
+        workdir: imagesWorkdir,
+        builderImage,
+        storageHome,
+        driver: process.env.GOSHIP_BENCH_STORAGE_DRIVER,
+        coldRuns: buildRuns,
+        rebuildRuns,
+      }).finally(() => fs.rmSync(imagesWorkdir, { recursive: true, force: true }));
+      if ('skipped' in result) {
+        say(`SKIPPED: the image size and build benches need buildah and the builder image, and ${result.skipped}.`,
+          'Run `sudo bash scripts/e2e-setup.sh` to install both, then `npm run bench -- --only=image`.');
+      } else {
+        printImages(result);
+      }
+    }
+  } finally {
+    fs.rmSync(workdir, { recursive: true, force: true });
+  }
+}
+
+main().catch((e) => {
+  process.stderr.write(`${e instanceof Error ? e.stack ?? e.message : String(e)}\n`);
+  process.exit(1);
+});
