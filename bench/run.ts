@@ -2,13 +2,14 @@
  * `npm run bench`: synth time against cdk8s, image sizes and build times. Prints Markdown
  * tables; never asserts on time. See bench/README.md for how to read them.
  *
- *   npm run bench                       # 1000, 2000, 3000 services, 3 runs; image benches
- *   npm run bench -- --quick            # 300, 600, 900 services, 2 runs; fewer builds
+ *   npm run bench                       # 1000, 2000, 3000 services; image benches (~11 min here)
+ *   npm run bench -- --quick            # 300, 600, 900 services; fewer builds (~3 min here)
  *   npm run bench -- --only=synth --sizes=500,1000 --runs=5 --profile
  *
  * Options (each also as an environment variable):
  *   --sizes=a,b,c      GOSHIP_BENCH_SIZES    services per synth measurement
- *   --runs=n           GOSHIP_BENCH_RUNS     runs per size and app (medians are shown)
+ *   --runs=n           GOSHIP_BENCH_RUNS     goship runs per size (medians are shown; default 3)
+ *   --cdk8s-runs=n     GOSHIP_BENCH_CDK8S_RUNS  cdk8s runs per size (default 2: ~90 s each at 3000)
  *   --tree=services|plain  GOSHIP_BENCH_TREE what each chart holds (plain: cdk8s-plus-27 only)
  *   --only=synth,image GOSHIP_BENCH_ONLY     which benches
  *   --compare=all|smallest GOSHIP_BENCH_COMPARE  sizes whose chart YAML is compared byte for byte
@@ -50,7 +51,8 @@ function numbers(value: string | undefined, fallback: number[]): number[] {
 async function main(): Promise<void> {
   const quick = ['true', '1'].includes(option('quick', 'GOSHIP_BENCH_QUICK') ?? '');
   const sizes = numbers(option('sizes', 'GOSHIP_BENCH_SIZES'), quick ? [300, 600, 900] : [1000, 2000, 3000]).sort((a, b) => a - b);
-  const [runs] = numbers(option('runs', 'GOSHIP_BENCH_RUNS'), [quick ? 2 : 3]);
+  const [runs] = numbers(option('runs', 'GOSHIP_BENCH_RUNS'), [3]);
+  const [cdk8sRuns] = numbers(option('cdk8s-runs', 'GOSHIP_BENCH_CDK8S_RUNS'), [2]);
   const tree = (option('tree', 'GOSHIP_BENCH_TREE') ?? 'services') as TreeKind;
   const only = (option('only', 'GOSHIP_BENCH_ONLY') ?? 'synth,image').split(',');
   const compare = option('compare', 'GOSHIP_BENCH_COMPARE') === 'smallest' ? 'smallest' : 'all';
@@ -70,7 +72,7 @@ async function main(): Promise<void> {
       if (profileDir) {
         fs.rmSync(profileDir, { recursive: true, force: true });
       }
-      const opts = { sizes, runs, tree, workdir: path.join(workdir, 'synth'), profileDir, compare } as const;
+      const opts = { sizes, runs, cdk8sRuns, tree, workdir: path.join(workdir, 'synth'), profileDir, compare } as const;
       printSynth(synthBench(opts), opts);
     }
     if (only.includes('image')) {

@@ -9,8 +9,10 @@ import { TreeKind, writeMonorepo } from './trees';
 export interface SynthBenchOptions {
   /** Numbers of services (charts). */
   readonly sizes: readonly number[];
-  /** Runs per size and app; the tables show medians. */
+  /** goship runs per size; the tables show medians. */
   readonly runs: number;
+  /** cdk8s runs per size (at 3000 services one takes a minute or more). */
+  readonly cdk8sRuns: number;
   readonly tree: TreeKind;
   /** A scratch folder (the monorepo and the output folders go here). */
   readonly workdir: string;
@@ -56,9 +58,10 @@ export function synthBench(opts: SynthBenchOptions): SynthRow[] {
   const rows = opts.sizes.map((n) => ({ n, goship: [] as SynthSample[], cdk8s: [] as SynthSample[], yaml: 'not compared' }));
   const smallest = Math.min(...opts.sizes);
   const spent: string[] = [];
-  for (let run = 0; run < opts.runs; run++) {
+  const runsOf = { goship: opts.runs, cdk8s: opts.cdk8sRuns };
+  for (let run = 0; run < Math.max(opts.runs, opts.cdk8sRuns); run++) {
     for (const row of rows) {
-      const order: Array<'goship' | 'cdk8s'> = run % 2 === 0 ? ['goship', 'cdk8s'] : ['cdk8s', 'goship'];
+      const order = (run % 2 === 0 ? ['goship', 'cdk8s'] as const : ['cdk8s', 'goship'] as const).filter((app) => run < runsOf[app]);
       const outdirs: Record<string, string> = {};
       for (const app of order) {
         const out = path.join(opts.workdir, `out-${app}-${row.n}-${run}`);
@@ -66,9 +69,9 @@ export function synthBench(opts: SynthBenchOptions): SynthRow[] {
         const sample = runChild(app, opts.tree, row.n, monorepo, out, profile && path.join(profile, `goship-${row.n}`));
         row[app].push(sample);
         outdirs[app] = out;
-        process.stderr.write(`  synth ${opts.tree} n=${row.n} run ${run + 1}/${opts.runs} ${app.padEnd(6)} construct ${seconds(sample.constructMs)} s, synth ${seconds(sample.synthMs)} s (writing ${seconds(sample.fsMs)} s), peak ${(sample.maxRssKb / 1024).toFixed(0)} MB\n`);
+        process.stderr.write(`  synth ${opts.tree} n=${row.n} run ${run + 1}/${runsOf[app]} ${app.padEnd(6)} construct ${seconds(sample.constructMs)} s, synth ${seconds(sample.synthMs)} s (writing ${seconds(sample.fsMs)} s), peak ${(sample.maxRssKb / 1024).toFixed(0)} MB\n`);
       }
-      if (run === 0 && (opts.compare === 'all' || row.n === smallest)) {
+      if (run === 0 && outdirs.goship && outdirs.cdk8s && (opts.compare === 'all' || row.n === smallest)) {
         row.yaml = compareChartYaml(outdirs.goship, outdirs.cdk8s);
       }
       // Kept until the end: deleting thousands of files right before the next measurement
@@ -136,7 +139,7 @@ export function printSynth(rows: readonly SynthRow[], opts: SynthBenchOptions): 
   const first = rows[0];
   const last = rows[rows.length - 1];
   say('');
-  say(`Medians of ${opts.runs} run(s) per cell; every run is a fresh Node process; goship and cdk8s alternate. Tree: ${describeTree(opts.tree)}.`);
+  say(`Medians of ${opts.runs} goship and ${opts.cdk8sRuns} cdk8s run(s) per cell; every run is a fresh Node process; goship and cdk8s alternate. Tree: ${describeTree(opts.tree)}.`);
   if (rows.length > 1) {
     const growth = med(last.goship, 'synthMs') / med(first.goship, 'synthMs');
     const cdk8sGrowth = med(last.cdk8s, 'synthMs') / med(first.cdk8s, 'synthMs');
