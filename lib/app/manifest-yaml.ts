@@ -46,7 +46,8 @@ const CONTEXT_DEPENDENT = /\n|\r|^(%|---|\.\.\.)/;
 const MAX_CACHED = 100_000;
 
 /** How a distinct scalar or key is written; null when only the YAML library can write it in context. */
-const scalars = new Map<unknown, string | null>();
+const strings = new Map<string, string | null>();
+const numbers = new Map<string, string | null>();
 const keys = new Map<string, string | null>();
 
 function isPlainObject(x: unknown): x is Record<string, unknown> {
@@ -167,12 +168,12 @@ function scalarText(v: unknown): string | null {
       if (SAFE_PLAIN.test(v) || SAFE_WORDS.test(v) || SAFE_HEX.test(v)) {
         return v;
       }
-      return cached(scalars, v, () => (CONTEXT_DEPENDENT.test(v) ? null : viaLibrary(v)));
+      return cached(strings, v, () => (CONTEXT_DEPENDENT.test(v) ? null : viaLibrary(v)));
     case 'number':
       if (Number.isSafeInteger(v) && !Object.is(v, -0)) {
         return String(v);
       }
-      return cached(scalars, Object.is(v, -0) ? '-0 number' : `${v} number`, () => viaLibrary(v));
+      return cached(numbers, Object.is(v, -0) ? '-0' : String(v), () => viaLibrary(v));
     case 'boolean':
       return v ? 'true' : 'false';
     case 'undefined': // cdk8s writes undefined values as null

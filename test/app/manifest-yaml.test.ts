@@ -59,6 +59,7 @@ describe('stringifyManifests', () => {
     const docs: unknown[] = [
       { a: shared, b: shared },
       { a: undefined, b: [undefined, null, -0, NaN, Infinity, 1e21, 0.1, 2 ** 60] },
+      { a: [1.5, '1.5', '1.5 number', -0, '-0', '-0 number', NaN, 'NaN', 1e21, '1e+21'] },
       undefined,
       { date: new Date(0), map: new Map([['a', 1]]) },
       [1, 2],
