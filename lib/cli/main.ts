@@ -61,7 +61,8 @@ export function usage(): string {
  * process.exitCode = await main(process.argv.slice(2));
  */
 export async function main(argv: readonly string[], io: CliIo = processIo): Promise<number> {
-  const [name, ...rest] = argv;
+  // `npx goship -- --help` passes the `--` through: it only ends npx's own options.
+  const [name, ...rest] = argv[0] === '--' ? argv.slice(1) : argv;
   if (name === '--help' || name === '-h' || name === 'help') {
     io.out(usage());
     return 0;

@@ -15,6 +15,13 @@ describe('goship (dispatcher)', () => {
     expect(io.stdout.join('\n')).toContain('  verify  check a Go binary or image is static');
   });
 
+  it('GIVEN a leading -- (as `npx goship -- --help` passes it) WHEN run THEN it is ignored', async () => {
+    const io = capture();
+
+    expect(await main(['--', '--help'], io)).toBe(0);
+    expect(io.stdout.join('\n')).toMatch(/^usage: goship <command> \[arguments\]/);
+  });
+
   it('fails if the command is unknown, with usage and exit code 2', async () => {
     const io = capture();
 
