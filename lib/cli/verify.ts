@@ -1,11 +1,11 @@
 import { promises as fsp } from 'fs';
 import { parseArgs } from 'util';
-import type { CliIo } from './main';
 import { ValidationError } from '../spec/errors';
 import { Platform } from '../spec/platform';
 import { ImageReport, ImageVerifyReport, verifyImage } from '../verify/image';
 import { ImageError } from '../verify/tar-index';
 import { VerifyFinding, VERIFY_RUNTIMES, VerifyRuntime, verifyBinary, VerifyReport } from '../verify/verify';
+import type { CliIo } from './main';
 
 const USAGE = `usage: goship verify <binary | OCI layout dir | image tarball> [--platform linux/arm64] [--runtime scratch] [--json]
 

@@ -1,8 +1,8 @@
 import * as posix from 'path/posix';
+import { Platform } from '../spec/platform';
 import { ImageCandidate, ImageFormat, openImage } from './image-source';
 import { ImageFs } from './layers';
 import { errorFinding, VerifyFinding, toReport, verifyBinary, VerifyReport, warningFinding } from './verify';
-import { Platform } from '../spec/platform';
 
 /** Options of {@link verifyImage}. */
 export interface VerifyImageOptions {

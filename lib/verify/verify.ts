@@ -1,6 +1,6 @@
+import { Platform } from '../spec/platform';
 import { BuildInfoError, GoBuildInfo, readGoBuildInfo } from './buildinfo';
 import { ElfError, ElfInfo, nonLinuxOsAbi, readElf } from './elf';
-import { Platform } from '../spec/platform';
 
 /** One problem found in a binary or image. */
 export interface VerifyFinding {

@@ -1,3 +1,5 @@
+import * as fs from 'fs';
+import * as path from 'path';
 import { CliIo, COMMANDS, main } from '../../lib/cli/main';
 
 function capture(): CliIo & { stdout: string[]; stderr: string[] } {
@@ -45,7 +47,7 @@ describe('goship (dispatcher)', () => {
     const io = capture();
 
     expect(await main(['--version'], io)).toBe(0);
-    expect(io.stdout).toEqual([require('../../package.json').version]);
+    expect(io.stdout).toEqual([JSON.parse(fs.readFileSync(path.join(__dirname, '../../package.json'), 'utf8')).version]);
   });
 
   it('GIVEN a command that throws WHEN run THEN it reports the error and exits 1', async () => {

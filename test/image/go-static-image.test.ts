@@ -1,4 +1,5 @@
 import * as fs from 'fs';
+import * as os from 'os';
 import * as path from 'path';
 import { Testing } from 'cdk8s';
 import { GoStaticImage, ImageTag, Platform, RuntimeBase, ValidationError } from '../../lib';
@@ -149,7 +150,7 @@ describe('GoStaticImage validation', () => {
   });
 
   test('fails if the context has no go.mod', () => {
-    const empty = fs.mkdtempSync(path.join(require('os').tmpdir(), 'goship-empty-'));
+    const empty = fs.mkdtempSync(path.join(os.tmpdir(), 'goship-empty-'));
     expect(() => new GoStaticImage(Testing.chart(), 'image', { context: empty, tag: 'v1' })).toThrow(/^\[test\/image\] context: '.*' — has no go.mod — point context at the module root/);
   });
 

@@ -1,12 +1,13 @@
 import * as fs from 'fs';
+import * as os from 'os';
 import * as path from 'path';
 import * as k8s from '@pulumi/kubernetes';
 import * as pulumi from '@pulumi/pulumi';
 import { ApiObject, Chart } from 'cdk8s';
 import { parseAllDocuments } from 'yaml';
+import { HelloChart } from '../../examples/hello/hello-chart';
 import { GoshipApp } from '../../lib';
 import { GoshipDeployment } from '../../lib/pulumi';
-import { HelloChart } from '../../examples/hello/hello-chart';
 import { Fixture, webFixture } from './fixture';
 import { engineEvents, installMocks, mockDigest, Registered, settle, slowResources, valueOf } from './mocks';
 
@@ -154,7 +155,7 @@ describe('GoshipDeployment Kubernetes objects', () => {
 
   test('parity for the hello example: the same objects as its YAML, the image pinned', async () => {
     // GIVEN
-    const outdir = fs.mkdtempSync(path.join(fs.realpathSync(require('os').tmpdir()), 'goship-hello-'));
+    const outdir = fs.mkdtempSync(path.join(fs.realpathSync(os.tmpdir()), 'goship-hello-'));
     const app = new GoshipApp({ outdir });
     const chart = new HelloChart(app, 'hello', { repository: 'registry.test/team/hello', namespace: 'demo' });
     app.synth();

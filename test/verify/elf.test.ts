@@ -1,8 +1,8 @@
 import * as fs from 'fs';
 import * as fc from 'fast-check';
+import { ElfError, findSection, readElf } from '../../lib/verify/elf';
 import { buildElf } from './elf-builder';
 import { describeWithGo, GoBinaries, goBinaries } from './go-binaries';
-import { ElfError, findSection, readElf } from '../../lib/verify/elf';
 
 describe('readElf on crafted headers', () => {
   test.each([

@@ -59,7 +59,7 @@ export function describeWithGo(name: string, fn: () => void): void {
       });
     });
   } else {
-    // eslint-disable-next-line no-console
+     
     console.warn(`SKIPPED '${name}': 'go' is not on PATH (apt-get install -y golang-go); in CI this fails`);
     describe.skip(name, fn);
   }

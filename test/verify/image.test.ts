@@ -1,12 +1,12 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { buildElf, goBuildInfoBlob, sampleModInfo } from './elf-builder';
-import { describeWithGo, GoBinaries, goBinaries } from './go-binaries';
-import { dockerArchive, layerTar, LayerFile, ociLayout, TestImage, writeDir, writeTar } from './image-builder';
 import { Platform } from '../../lib/spec/platform';
 import { ImageVerifyReport, verifyImage } from '../../lib/verify/image';
 import { ImageError } from '../../lib/verify/tar-index';
+import { buildElf, goBuildInfoBlob, sampleModInfo } from './elf-builder';
+import { describeWithGo, GoBinaries, goBinaries } from './go-binaries';
+import { dockerArchive, layerTar, LayerFile, ociLayout, TestImage, writeDir, writeTar } from './image-builder';
 
 const goElf = (machine: number, goarch: string, spec: Parameters<typeof buildElf>[0] = {}): Uint8Array =>
   buildElf({ machine, ...spec, goBuildInfo: goBuildInfoBlob('go1.22.0', sampleModInfo({ CGO_ENABLED: spec.interpreter ? '1' : '0', GOARCH: goarch, GOOS: 'linux' })) });

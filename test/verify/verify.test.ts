@@ -1,8 +1,8 @@
 import * as fs from 'fs';
-import { buildElf, goBuildInfoBlob, sampleModInfo } from './elf-builder';
-import { describeWithGo, GoBinaries, goBinaries } from './go-binaries';
 import { Platform } from '../../lib/spec/platform';
 import { verifyBinary, VerifyReport } from '../../lib/verify/verify';
+import { buildElf, goBuildInfoBlob, sampleModInfo } from './elf-builder';
+import { describeWithGo, GoBinaries, goBinaries } from './go-binaries';
 
 const codes = (r: VerifyReport): string[] => r.findings.map((f) => `${f.severity}:${f.code}`);
 const goBinary = (settings: Record<string, string>, spec: Parameters<typeof buildElf>[0] = {}): Uint8Array =>

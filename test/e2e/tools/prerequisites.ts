@@ -47,7 +47,7 @@ export function requireTools(tools: readonly string[] = Object.keys(E2E_TOOLS)):
   if (IN_CI) {
     throw new Error(message);
   }
-  // eslint-disable-next-line no-console
+   
   console.warn(`SKIPPING e2e suite — ${message}`);
   return false;
 }
