@@ -18,7 +18,7 @@ export function seconds(ms: number): string {
   return ms < 100 ? (ms / 1000).toFixed(3) : (ms / 1000).toFixed(2);
 }
 
-/** Bytes as KB (1 KB = 1000 bytes, as the issue and registries count). */
+/** Bytes as KB (1 KB = 1000 bytes, as registries count). */
 export function kb(bytes: number): string {
   return Number.isFinite(bytes) ? `${(bytes / 1000).toFixed(1)} KB` : '–';
 }
