@@ -1,26 +1,13 @@
 import * as fs from 'fs';
 import { Chart } from 'cdk8s';
 import { parseAllDocuments } from 'yaml';
-import { GoBuildSpec, GoshipApp, GoStaticImage, Platform, renderDockerfile, RuntimeBase } from '../../lib';
+import { GoshipApp, GoStaticImage, Platform, renderDockerfile, RuntimeBase } from '../../lib';
 import { RollingDeployment } from '../../lib/deploy';
-import { DockerfileSpec } from '../../lib/render/dockerfile';
 import { checkDockerfile, checkManifests } from '../../lib/verify/policy';
+import { HELLO_DOCKERFILE_SPEC } from '../support/dockerfile-spec';
 import { makeGoModule } from '../support/go-module';
 
-const build: GoBuildSpec = { main: '.', tags: [], versionVariable: 'main.version', stripSymbols: true, ldflags: [] };
-const spec: DockerfileSpec = {
-  origin: 'hello/image',
-  builderImage: 'golang:1.22',
-  moduleFiles: ['go.mod'],
-  build,
-  platforms: [Platform.LINUX_AMD64],
-  runtime: RuntimeBase.scratch(),
-  timeZoneData: 'embedded',
-  uid: 65532,
-  gid: 65532,
-  port: 8080,
-  version: '1a2b3c4',
-};
+const spec = { ...HELLO_DOCKERFILE_SPEC, moduleFiles: ['go.mod'], revision: undefined, source: undefined };
 
 const rulesOf = (text: string) => checkDockerfile(text).map((f) => `${f.severity} ${f.rule}`);
 

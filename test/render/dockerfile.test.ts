@@ -1,22 +1,7 @@
-import { GoBuildSpec, Platform, renderBakeFile, renderDockerfile, renderDockerignore, RuntimeBase } from '../../lib';
-import { DockerfileSpec } from '../../lib/render/dockerfile';
+import { Platform, renderBakeFile, renderDockerfile, renderDockerignore, RuntimeBase } from '../../lib';
+import { HELLO_DOCKERFILE_SPEC } from '../support/dockerfile-spec';
 
-const build: GoBuildSpec = { main: '.', tags: [], versionVariable: 'main.version', stripSymbols: true, ldflags: [] };
-const base: DockerfileSpec = {
-  origin: 'hello/image',
-  builderImage: 'golang:1.22',
-  moduleFiles: ['go.mod', 'go.sum'],
-  build,
-  platforms: [Platform.LINUX_AMD64],
-  runtime: RuntimeBase.scratch(),
-  timeZoneData: 'embedded',
-  uid: 65532,
-  gid: 65532,
-  port: 8080,
-  version: '1a2b3c4',
-  revision: '1a2b3c4d5e6f708192a3b4c5d6e7f8091a2b3c4d',
-  source: 'https://github.com/acme/hello',
-};
+const base = HELLO_DOCKERFILE_SPEC;
 
 describe('renderDockerfile', () => {
   test('scratch: CA bundle, user entries and embedded zoneinfo, cross-compiled on the build platform', () => {
