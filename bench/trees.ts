@@ -3,7 +3,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { App, Chart } from 'cdk8s';
 import { GoStaticImage } from '../lib/image/go-static-image';
-import { Platform } from '../lib/spec/platform';
+import { Platform } from '../lib/model/platform';
 
 /** A builder pinned by digest, as a release build should be (the policy gate warns about a bare tag). */
 const BUILDER_IMAGE = `golang:1.19@sha256:${'0123456789abcdef'.repeat(4)}`;

@@ -1,7 +1,7 @@
 import { IConstruct } from 'constructs';
 import { RollingDeployment } from '../deploy/rolling-deployment';
 import { GoStaticImage } from '../image/go-static-image';
-import { ValidationError } from '../spec/errors';
+import { ValidationError } from '../model/errors';
 
 /**
  * Checks across the two artifacts: where a {@link RollingDeployment} runs a

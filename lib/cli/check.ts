@@ -1,7 +1,7 @@
 import { promises as fs } from 'fs';
 import * as path from 'path';
-import { ValidationError } from '../spec/errors';
-import { Finding, POLICY_RULES, checkFiles, countFindings, listPolicyFiles } from '../verify/policy';
+import { ValidationError } from '../model/errors';
+import { Finding, POLICY_RULES, checkFiles, countFindings, listPolicyFiles } from '../policy';
 import type { CliIo } from './main';
 
 const HELP = `usage: goship check <dir|file> [--json] [--skip <rule>]...

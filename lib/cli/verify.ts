@@ -1,7 +1,7 @@
 import { promises as fsp } from 'fs';
 import { parseArgs } from 'util';
-import { ValidationError } from '../spec/errors';
-import { Platform } from '../spec/platform';
+import { ValidationError } from '../model/errors';
+import { Platform } from '../model/platform';
 import { ImageReport, ImageVerifyReport, verifyImage } from '../verify/image';
 import { ImageError } from '../verify/tar-index';
 import { VerifyFinding, VERIFY_RUNTIMES, VerifyRuntime, verifyBinary, VerifyReport } from '../verify/verify';

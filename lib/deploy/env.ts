@@ -1,5 +1,5 @@
-import { ValidationError } from '../spec/errors';
-import { configMapKey, dns1123Subdomain, envVarName } from '../spec/names';
+import { ValidationError } from '../model/errors';
+import { configMapKey, dns1123Subdomain, envVarName } from '../model/names';
 
 /** A key of an existing Secret, read into an environment variable. */
 export interface SecretEnvSource {

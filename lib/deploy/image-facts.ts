@@ -1,8 +1,8 @@
-import { DeployableImage } from '../spec/deployable-image';
-import { ValidationError } from '../spec/errors';
-import { parseImageReference } from '../spec/image-ref';
-import { labelValue, portNumber } from '../spec/names';
-import { Platform } from '../spec/platform';
+import { DeployableImage } from '../model/deployable-image';
+import { ValidationError } from '../model/errors';
+import { parseImageReference } from '../model/image-ref';
+import { labelValue, portNumber } from '../model/names';
+import { Platform } from '../model/platform';
 
 /** What the deployment may declare differently from its image; each is cross-checked against a GoStaticImage. */
 export interface ImageOverrides {

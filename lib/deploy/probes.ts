@@ -1,4 +1,4 @@
-import { ValidationError } from '../spec/errors';
+import { ValidationError } from '../model/errors';
 
 /** When and how often a probe runs, and how many failures it tolerates. */
 export interface ProbeTiming {

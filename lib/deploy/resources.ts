@@ -1,4 +1,4 @@
-import { ValidationError } from '../spec/errors';
+import { ValidationError } from '../model/errors';
 
 /**
  * Quantities as goship accepts them: a plain decimal (`0.5`, `2`) or millicores (`100m`)

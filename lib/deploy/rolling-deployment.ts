@@ -1,8 +1,8 @@
 import { ApiObject, Chart } from 'cdk8s';
 import { Construct } from 'constructs';
+import { DeployableImage } from '../model/deployable-image';
+import { validating } from '../model/errors';
 import { KubeObject, renderWorkload, WorkloadManifests, WorkloadSpec, workloadNames } from '../render/workload';
-import { DeployableImage } from '../spec/deployable-image';
-import { validating } from '../spec/errors';
 import { SecretEnvSource } from './env';
 import { ProbeTiming } from './probes';
 import { ResourcesProps } from './resources';

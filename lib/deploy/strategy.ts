@@ -1,4 +1,4 @@
-import { ValidationError } from '../spec/errors';
+import { ValidationError } from '../model/errors';
 
 /**
  * A number of pods, absolute or as a percentage of the desired replicas — the

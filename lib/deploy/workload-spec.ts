@@ -1,6 +1,6 @@
+import { ValidationError } from '../model/errors';
+import { dns1035Label, dns1123Label, portName, portNumber, toDns1035Label } from '../model/names';
 import { HTTP_PORT_NAME, MANAGED_BY, PortSpec, WorkloadSpec } from '../render/workload';
-import { ValidationError } from '../spec/errors';
-import { dns1035Label, dns1123Label, portName, portNumber, toDns1035Label } from '../spec/names';
 import { resolveEnv } from './env';
 import { readImage } from './image-facts';
 import { resolveProbes, wholeSeconds } from './probes';

@@ -1,6 +1,6 @@
 import { execFileSync } from 'child_process';
 import * as path from 'path';
-import { ValidationError } from '../spec/errors';
+import { ValidationError } from '../model/errors';
 
 /** The git facts an image is tagged and labelled with. */
 export interface GitState {

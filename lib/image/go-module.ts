@@ -1,7 +1,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { ValidationError } from '../spec/errors';
-import { GoModInfo, parseGoMod } from '../spec/go-build';
+import { ValidationError } from '../model/errors';
+import { GoModInfo, parseGoMod } from '../model/go-build';
 
 /** What goship reads from a Go module directory. */
 export interface GoModule extends GoModInfo {

@@ -1,13 +1,13 @@
 import { Construct } from 'constructs';
+import { DeployableImage } from '../model/deployable-image';
+import { ValidationError, validating } from '../model/errors';
+import { buildTags, GoBuildSpec, goVersion as checkGoVersion, goVersionOf, ldflags, mainPackage, versionVariable as checkVersionVariable } from '../model/go-build';
+import { imageRepository, parseImageReference } from '../model/image-ref';
+import { ImageTag } from '../model/image-tag';
+import { dns1123Label, portNumber, toDns1123Label } from '../model/names';
+import { Platform } from '../model/platform';
+import { RuntimeBase } from '../model/runtime-base';
 import { renderDockerfile, renderDockerignore, TimeZoneData } from '../render/dockerfile';
-import { DeployableImage } from '../spec/deployable-image';
-import { ValidationError, validating } from '../spec/errors';
-import { buildTags, GoBuildSpec, goVersion as checkGoVersion, goVersionOf, ldflags, mainPackage, versionVariable as checkVersionVariable } from '../spec/go-build';
-import { imageRepository, parseImageReference } from '../spec/image-ref';
-import { ImageTag } from '../spec/image-tag';
-import { dns1123Label, portNumber, toDns1123Label } from '../spec/names';
-import { Platform } from '../spec/platform';
-import { RuntimeBase } from '../spec/runtime-base';
 import { gitState } from './git';
 import { inspectMainPackage, readGoModule } from './go-module';
 

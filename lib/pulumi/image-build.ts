@@ -2,7 +2,7 @@ import * as path from 'path';
 import * as dockerbuild from '@pulumi/docker-build';
 import * as pulumi from '@pulumi/pulumi';
 import { GoStaticImage } from '../image/go-static-image';
-import { ValidationError } from '../spec/errors';
+import { ValidationError } from '../model/errors';
 import { loginApplies, RegistryLogin } from './registry-login';
 
 /** Options for {@link imageBuildArgs}. */

@@ -1,6 +1,6 @@
 import * as k8s from '@pulumi/kubernetes';
 import * as pulumi from '@pulumi/pulumi';
-import { ValidationError } from '../spec/errors';
+import { ValidationError } from '../model/errors';
 
 /**
  * How the Pulumi backend applies one Kubernetes object: which `@pulumi/kubernetes` resource

@@ -1,6 +1,6 @@
 import * as pulumi from '@pulumi/pulumi';
-import { ValidationError } from '../spec/errors';
-import { imageRepository } from '../spec/image-ref';
+import { ValidationError } from '../model/errors';
+import { imageRepository } from '../model/image-ref';
 
 /** Credentials for one container registry, as the image build uses them (like `docker login`). */
 export interface RegistryLogin {

@@ -1,6 +1,6 @@
-import { GoBuildSpec, goBuildCommand } from '../spec/go-build';
-import { Platform } from '../spec/platform';
-import { RuntimeBase } from '../spec/runtime-base';
+import { GoBuildSpec, goBuildCommand } from '../model/go-build';
+import { Platform } from '../model/platform';
+import { RuntimeBase } from '../model/runtime-base';
 
 /** Where the time zone database comes from in the runtime image. */
 export type TimeZoneData = 'embedded' | 'copied' | 'none';

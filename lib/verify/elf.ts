@@ -1,4 +1,4 @@
-import { Platform } from '../spec/platform';
+import { Platform } from '../model/platform';
 
 /**
  * An input that is not a well-formed ELF file: not ELF at all, truncated, or with headers

@@ -1,5 +1,5 @@
 import * as posix from 'path/posix';
-import { Platform } from '../spec/platform';
+import { Platform } from '../model/platform';
 import { ImageCandidate, ImageFormat, openImage } from './image-source';
 import { ImageFs } from './layers';
 import { errorFinding, VerifyFinding, toReport, verifyBinary, VerifyReport, warningFinding } from './verify';

@@ -1,4 +1,4 @@
-import { Platform } from '../spec/platform';
+import { Platform } from '../model/platform';
 import { BuildInfoError, GoBuildInfo, readGoBuildInfo } from './buildinfo';
 import { ElfError, ElfInfo, nonLinuxOsAbi, readElf } from './elf';
 

@@ -3,8 +3,8 @@ import { Chart, Testing } from 'cdk8s';
 import { crossCheck } from '../../lib/app/cross-checks';
 import { RollingDeployment, RollingDeploymentProps } from '../../lib/deploy';
 import { GoStaticImage, GoStaticImageProps } from '../../lib/image/go-static-image';
-import { Platform } from '../../lib/spec/platform';
-import { RuntimeBase } from '../../lib/spec/runtime-base';
+import { Platform } from '../../lib/model/platform';
+import { RuntimeBase } from '../../lib/model/runtime-base';
 import { validateManifests } from '../schema/validate';
 import { container, HELLO_IMAGE, podSpec } from './fixtures';
 

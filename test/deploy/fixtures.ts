@@ -1,7 +1,7 @@
 import { Chart, Testing } from 'cdk8s';
 import { RollingDeployment, RollingDeploymentProps } from '../../lib/deploy';
-import { DeployableImage } from '../../lib/spec/deployable-image';
-import { Platform } from '../../lib/spec/platform';
+import { DeployableImage } from '../../lib/model/deployable-image';
+import { Platform } from '../../lib/model/platform';
 
 /** A hello-like image goship did not describe: a plain DeployableImage. */
 export const HELLO_IMAGE: DeployableImage = {

@@ -1,8 +1,8 @@
 import { Testing } from 'cdk8s';
 import * as fc from 'fast-check';
 import { byteQuantity, cpuMillis, looksSecret, PodCount, ResourceLimits, RollingDeployment, RolloutStrategy } from '../../lib/deploy';
+import { ValidationError } from '../../lib/model/errors';
 import { renderWorkload } from '../../lib/render/workload';
-import { ValidationError } from '../../lib/spec/errors';
 import { validateManifests } from '../schema/validate';
 import { HELLO_IMAGE, synthHello } from './fixtures';
 

@@ -1,7 +1,7 @@
 import { Testing } from 'cdk8s';
 import { RollingDeployment } from '../../lib/deploy';
+import { checkManifests } from '../../lib/policy';
 import { ENV_HASH_ANNOTATION } from '../../lib/render/workload';
-import { checkManifests } from '../../lib/verify/policy';
 import { validateManifests } from '../schema/validate';
 import { container, HELLO_IMAGE, one, podSpec, synthHello } from './fixtures';
 

@@ -2,7 +2,7 @@ import { Testing } from 'cdk8s';
 import {
   DisruptionBudget, PodCount, ResourceLimits, RollingDeployment, RollingDeploymentProps, RolloutStrategy,
 } from '../../lib/deploy';
-import { ValidationError } from '../../lib/spec/errors';
+import { ValidationError } from '../../lib/model/errors';
 import { HELLO_IMAGE } from './fixtures';
 
 /** Creates `hello` in a fresh chart and returns the ValidationError it throws. */

@@ -3,7 +3,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { clearGitCache, gitState } from '../../lib/image/git';
 import { clearGoModuleCache, inspectMainPackage, readGoModule } from '../../lib/image/go-module';
-import { ValidationError } from '../../lib/spec/errors';
+import { ValidationError } from '../../lib/model/errors';
 import { makeGoModule } from '../support/go-module';
 
 // Counts git runs, and runs them.

@@ -3,7 +3,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { run } from '../../lib/cli/check';
 import { CliIo, main } from '../../lib/cli/main';
-import { POLICY_RULES } from '../../lib/verify/policy';
+import { POLICY_RULES } from '../../lib/policy';
 import { GOOD_DOCKERFILE, PINNED_DOCKERFILE, sampleRepo, tree } from './fixtures';
 
 /** Captures what a command writes. */

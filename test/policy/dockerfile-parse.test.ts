@@ -1,5 +1,5 @@
-import { scopeAt, shellCommands, stagesInFinalImage } from '../../lib/verify/policy/dockerfile-model';
-import { expand, parseAssignments, parseDockerfile, splitWords } from '../../lib/verify/policy/dockerfile-parse';
+import { scopeAt, shellCommands, stagesInFinalImage } from '../../lib/policy/dockerfile-model';
+import { expand, parseAssignments, parseDockerfile, splitWords } from '../../lib/policy/dockerfile-parse';
 
 describe('parseDockerfile', () => {
   test('joins continuation lines, drops comments inside them and keeps the first line number', () => {

@@ -1,4 +1,4 @@
-import { POLICY_RULES, checkDockerfile } from '../../lib/verify/policy';
+import { POLICY_RULES, checkDockerfile } from '../../lib/policy';
 import { GOOD_DOCKERFILE, PINNED_DOCKERFILE } from './fixtures';
 
 const rulesOf = (text: string) => checkDockerfile(text).map((f) => f.rule);

@@ -1,7 +1,7 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { checkFolder, listPolicyFiles } from '../../lib/verify/policy';
+import { checkFolder, listPolicyFiles } from '../../lib/policy';
 import { sampleRepo, tree } from './fixtures';
 
 describe('checkFolder', () => {

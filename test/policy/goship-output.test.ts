@@ -3,7 +3,7 @@ import { Chart } from 'cdk8s';
 import { parseAllDocuments } from 'yaml';
 import { GoshipApp, GoStaticImage, Platform, renderDockerfile, RuntimeBase } from '../../lib';
 import { RollingDeployment } from '../../lib/deploy';
-import { checkDockerfile, checkManifests } from '../../lib/verify/policy';
+import { checkDockerfile, checkManifests } from '../../lib/policy';
 import { HELLO_DOCKERFILE_SPEC } from '../support/dockerfile-spec';
 import { makeGoModule } from '../support/go-module';
 

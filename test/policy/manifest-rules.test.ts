@@ -1,4 +1,4 @@
-import { POLICY_RULES, checkManifests } from '../../lib/verify/policy';
+import { POLICY_RULES, checkManifests } from '../../lib/policy';
 import { Obj, appOf, deployment, podOf, service } from './fixtures';
 
 const rulesOf = (objects: Obj[]) => checkManifests(objects).map((f) => f.rule);

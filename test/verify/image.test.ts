@@ -1,7 +1,7 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { Platform } from '../../lib/spec/platform';
+import { Platform } from '../../lib/model/platform';
 import { ImageVerifyReport, verifyImage } from '../../lib/verify/image';
 import { ImageError } from '../../lib/verify/tar-index';
 import { buildElf, goBuildInfoBlob, sampleModInfo } from './elf-builder';

@@ -1,5 +1,5 @@
 import * as fs from 'fs';
-import { Platform } from '../../lib/spec/platform';
+import { Platform } from '../../lib/model/platform';
 import { verifyBinary, VerifyReport } from '../../lib/verify/verify';
 import { buildElf, goBuildInfoBlob, sampleModInfo } from './elf-builder';
 import { describeWithGo, GoBinaries, goBinaries } from './go-binaries';

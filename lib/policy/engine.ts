@@ -1,4 +1,4 @@
-import { ValidationError } from '../../spec/errors';
+import { ValidationError } from '../model/errors';
 import { parseDockerfile } from './dockerfile-parse';
 import { DOCKERFILE_RULES } from './dockerfile-rules';
 import { Finding, PolicyRule } from './finding';

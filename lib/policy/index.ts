@@ -1,0 +1,14 @@
+/**
+ * The policy gate: the checks users would otherwise run kube-score, kube-linter, Polaris and
+ * hadolint for, on synthesized (or any) Kubernetes objects and Dockerfiles. Pure functions,
+ * except {@link checkFolder}, which reads files.
+ *
+ * Every rule is an entry of {@link POLICY_RULES}: `{ id, severity, description, check }`.
+ */
+export { POLICY_RULES, checkManifests, checkManifestSources, checkDockerfile, countFindings } from './engine';
+export type { CheckOptions, CheckManifestsOptions } from './engine';
+export { checkFolder, checkFiles, listPolicyFiles } from './folder';
+export type { Finding, Severity, PolicyRule, ManifestRule, DockerfileRule, YamlRule } from './finding';
+export type { ManifestSource } from './workloads';
+export { parseDockerfile } from './dockerfile-parse';
+export type { Dockerfile, Stage, Instruction } from './dockerfile-parse';
