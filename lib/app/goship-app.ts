@@ -2,7 +2,8 @@ import * as path from 'path';
 import { ApiObject, App, Chart, DependencyGraph, Names } from 'cdk8s';
 import { IConstruct } from 'constructs';
 import { GoStaticImage } from '../image/go-static-image';
-import { ValidationError } from '../model/errors';
+import { ValidationError, validating } from '../model/errors';
+import { PropNames, rejectUnknownProps } from '../model/known-props';
 import { checkDockerfile, checkManifestSources, Finding } from '../policy';
 import { renderBakeFile } from '../render/bake';
 import { replaceDirectory } from './atomic-output';
@@ -34,6 +35,14 @@ export interface GoshipAppProps {
   readonly warn?: (message: string) => void;
 }
 
+/** Every prop of GoshipApp: the compiler keeps this list and the interface in step. */
+const GOSHIP_APP_PROPS: PropNames<GoshipAppProps> = {
+  outdir: true,
+  rootdir: true,
+  skipPolicies: true,
+  warn: true,
+};
+
 /** The Kubernetes objects of one chart, in the order cdk8s writes them. */
 export interface ChartManifest {
   readonly chart: Chart;
@@ -63,6 +72,7 @@ export class GoshipApp extends App {
   private readonly warn: (message: string) => void;
 
   public constructor(props: GoshipAppProps = {}) {
+    validating('GoshipApp', () => rejectUnknownProps(props, GOSHIP_APP_PROPS, 'GoshipApp'));
     super({ outdir: props.outdir });
     this.rootdir = path.resolve(props.rootdir ?? process.cwd());
     this.skipPolicies = props.skipPolicies ?? [];

@@ -1,4 +1,5 @@
 import { ValidationError } from '../model/errors';
+import { PropNames, rejectUnknownProps } from '../model/known-props';
 import { dns1035Label, dns1123Label, portName, portNumber, toDns1035Label } from '../model/names';
 import { HTTP_PORT_NAME, MANAGED_BY, PortSpec, WorkloadSpec } from '../render/workload';
 import { resolveEnv } from './env';
@@ -8,6 +9,35 @@ import { resolveResources } from './resources';
 import type { RollingDeploymentProps } from './rolling-deployment';
 import { ServiceType } from './service-type';
 import { DisruptionBudget, PodCount, RolloutStrategy } from './strategy';
+
+/** Every prop of RollingDeployment: the compiler keeps this list and the interface in step. */
+const ROLLING_DEPLOYMENT_PROPS: PropNames<RollingDeploymentProps> = {
+  image: true,
+  name: true,
+  namespace: true,
+  replicas: true,
+  strategy: true,
+  minReadySeconds: true,
+  progressDeadlineSeconds: true,
+  revisionHistoryLimit: true,
+  healthPath: true,
+  livenessPath: true,
+  readinessProbe: true,
+  livenessProbe: true,
+  startupProbe: true,
+  terminationGracePeriodSeconds: true,
+  resources: true,
+  env: true,
+  secretEnv: true,
+  serviceType: true,
+  servicePort: true,
+  extraPorts: true,
+  disruptionBudget: true,
+  port: true,
+  runAsUser: true,
+  runAsGroup: true,
+  nodeArchitectures: true,
+};
 
 /** The props of a RollingDeployment, defaults applied and checked, ready to render. */
 export interface ResolvedWorkload {
@@ -27,6 +57,7 @@ export function resolveWorkload(id: string, props: RollingDeploymentProps, chart
   if (typeof props !== 'object' || props === null) {
     throw ValidationError.invalid('props', props, 'are required', "pass at least { image }");
   }
+  rejectUnknownProps(props, ROLLING_DEPLOYMENT_PROPS, 'RollingDeployment');
   const name = resolveName(id, props.name);
   const namespace = props.namespace !== undefined ? dns1123Label('namespace', props.namespace) : chartNamespace;
   const image = readImage(props.image, props);

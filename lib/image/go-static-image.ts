@@ -4,6 +4,7 @@ import { ValidationError, validating } from '../model/errors';
 import { buildTags, GoBuildSpec, goVersion as checkGoVersion, goVersionOf, ldflags, mainPackage, versionVariable as checkVersionVariable } from '../model/go-build';
 import { imageRepository, parseImageReference } from '../model/image-ref';
 import { ImageTag } from '../model/image-tag';
+import { PropNames, rejectUnknownProps } from '../model/known-props';
 import { dns1123Label, portNumber, toDns1123Label } from '../model/names';
 import { Platform } from '../model/platform';
 import { RuntimeBase } from '../model/runtime-base';
@@ -105,6 +106,28 @@ export interface GoStaticImageProps {
    */
   readonly dockerignore?: readonly string[];
 }
+
+/** Every prop of GoStaticImage: the compiler keeps this list and the interface in step. */
+const GO_STATIC_IMAGE_PROPS: PropNames<GoStaticImageProps> = {
+  context: true,
+  main: true,
+  name: true,
+  repository: true,
+  tag: true,
+  platforms: true,
+  goVersion: true,
+  builderImage: true,
+  buildTags: true,
+  ldflags: true,
+  versionVariable: true,
+  stripSymbols: true,
+  runtime: true,
+  timeZoneData: true,
+  port: true,
+  user: true,
+  source: true,
+  dockerignore: true,
+};
 
 /**
  * A Go service as a static, non-root, multi-platform container image.
@@ -251,6 +274,7 @@ function resolveProps(path: string, props: GoStaticImageProps): ResolvedImage {
   if (typeof props !== 'object' || props === null || typeof props.context !== 'string') {
     throw ValidationError.invalid('context', props?.context, 'is required: the Go module directory', "set context, e.g. context: 'services/hello'");
   }
+  rejectUnknownProps(props, GO_STATIC_IMAGE_PROPS, 'GoStaticImage');
   const mod = readGoModule(props.context);
   const main = mainPackage('main', props.main ?? '.');
   const { declaresVersion } = inspectMainPackage(mod.dir, main);

@@ -5,6 +5,7 @@ import { GoshipApp } from '../app/goship-app';
 import { GoStaticImage } from '../image/go-static-image';
 import { ValidationError, validating } from '../model/errors';
 import { imageDigest } from '../model/image-ref';
+import { PropNames, rejectUnknownProps } from '../model/known-props';
 import { dns1123Label } from '../model/names';
 import { imageBuildArgs } from './image-build';
 import { KubernetesResource, ObjectPlan, pinImages, planObjects, resourceClassOf } from './kubernetes-objects';
@@ -41,6 +42,15 @@ export interface GoshipDeploymentArgs {
    */
   readonly builder?: string;
 }
+
+/** Every arg of GoshipDeployment: the compiler keeps this list and the interface in step. */
+const GOSHIP_DEPLOYMENT_ARGS: PropNames<GoshipDeploymentArgs> = {
+  app: true,
+  registries: true,
+  provider: true,
+  namespace: true,
+  builder: true,
+};
 
 /** A Service as applied. */
 export interface ServiceRef {
@@ -143,6 +153,7 @@ interface DeploymentPlan {
 /** Reads the app once and checks the args: plain data, no resources. Errors carry the component name. */
 function planDeployment(name: string, args: GoshipDeploymentArgs): DeploymentPlan {
   return validating(name, () => {
+    rejectUnknownProps(args, GOSHIP_DEPLOYMENT_ARGS, 'GoshipDeployment');
     if (!(args?.app instanceof GoshipApp)) {
       throw ValidationError.invalid('app', args?.app, 'must be a GoshipApp', 'build the charts in `new GoshipApp()` and pass it as app');
     }

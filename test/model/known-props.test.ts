@@ -1,0 +1,59 @@
+import { Testing } from 'cdk8s';
+import { GoshipApp } from '../../lib/app/goship-app';
+import { RollingDeployment } from '../../lib/deploy/rolling-deployment';
+import { GoStaticImage } from '../../lib/image/go-static-image';
+import { ValidationError } from '../../lib/model/errors';
+import { editDistance, nearest, rejectUnknownProps } from '../../lib/model/known-props';
+import { makeGoModule } from '../support/go-module';
+
+describe('rejectUnknownProps', () => {
+  test('accepts known props', () => {
+    expect(() => rejectUnknownProps({ healthPath: '/readyz' }, { healthPath: true, port: true }, 'Thing')).not.toThrow();
+  });
+
+  test('fails if a prop is unknown, and suggests the same name in another case', () => {
+    expect(() => rejectUnknownProps({ healthpath: '/readyz' }, { healthPath: true }, 'Thing'))
+      .toThrow("healthpath: '/readyz' — is not a prop of Thing — did you mean 'healthPath'?");
+  });
+
+  test('fails if a prop is unknown, and suggests a near miss', () => {
+    expect(() => rejectUnknownProps({ replics: 3 }, { replicas: true, image: true }, 'Thing'))
+      .toThrow("replics: 3 — is not a prop of Thing — did you mean 'replicas'?");
+  });
+
+  test('fails if a prop is unknown with no near miss, and lists the props', () => {
+    expect(() => rejectUnknownProps({ colour: 'red' }, { replicas: true, image: true }, 'Thing'))
+      .toThrow('colour: \'red\' — is not a prop of Thing — remove it; the props of Thing are replicas, image');
+  });
+
+  test('names the parent prop of a nested object', () => {
+    expect(() => rejectUnknownProps({ memoryLimt: '1Gi' }, { memoryLimit: true }, 'resources', 'resources'))
+      .toThrow("resources.memoryLimt: '1Gi'");
+  });
+
+  test('edit distance counts an adjacent swap as one edit', () => {
+    expect(editDistance('replicsa', 'replicas')).toBe(1);
+    expect(editDistance('', 'abc')).toBe(3);
+    expect(nearest('ab', ['xyz'])).toBeUndefined();
+  });
+});
+
+describe('constructs reject unknown props at run time', () => {
+  test('fails if RollingDeployment gets healthpath', () => {
+    const chart = Testing.chart();
+    const image = { imageRef: 'registry.example.com/hello:1a2b3c4', port: 8080, uid: 65532 };
+    const props: any = { image, healthpath: '/readyz' };
+    expect(() => new RollingDeployment(chart, 'hello', props)).toThrow(ValidationError);
+    expect(() => new RollingDeployment(Testing.chart(), 'hello', props)).toThrow(/\[.*hello\] healthpath: '\/readyz' — is not a prop of RollingDeployment — did you mean 'healthPath'\?/);
+  });
+
+  test('fails if GoStaticImage gets an unknown prop', () => {
+    const props: any = { context: makeGoModule(), platform: ['linux/arm64'] };
+    expect(() => new GoStaticImage(Testing.chart(), 'image', props)).toThrow(/image\] platform: \["linux\/arm64"\] — is not a prop of GoStaticImage — did you mean 'platforms'\?/);
+  });
+
+  test('fails if GoshipApp gets an unknown prop', () => {
+    const props: any = { outDir: 'x' };
+    expect(() => new GoshipApp(props)).toThrow("[GoshipApp] outDir: 'x' — is not a prop of GoshipApp — did you mean 'outdir'?");
+  });
+});
