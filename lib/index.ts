@@ -4,6 +4,7 @@ export * from './model/names';
 export * from './model/image-ref';
 export * from './model/image-tag';
 export * from './model/go-build';
+export * from './model/go-mod';
 export * from './model/runtime-base';
 export * from './model/deployable-image';
 export * from './render/dockerfile';

@@ -1,7 +1,10 @@
 import { Construct } from 'constructs';
 import { DeployableImage } from '../model/deployable-image';
 import { ValidationError, validating } from '../model/errors';
-import { buildTags, GoBuildSpec, goVersion as checkGoVersion, goVersionOf, ldflags, mainPackage, versionVariable as checkVersionVariable } from '../model/go-build';
+import { BuildSecret } from '../model/build-secret';
+import { buildTags, GoBuildSpec, goVersion as checkGoVersion, LinkValue, ldflags, linkBuildArgs, linkValues as checkLinkValues, mainPackage, versionVariable as checkVersionVariable } from '../model/go-build';
+import { GoModuleEnv } from '../model/go-env';
+import { goVersionOf } from '../model/go-mod';
 import { imageRepository, parseImageReference } from '../model/image-ref';
 import { ImageTag } from '../model/image-tag';
 import { PropNames, rejectUnknownProps } from '../model/known-props';
@@ -9,14 +12,21 @@ import { dns1123Label, portNumber, toDns1123Label } from '../model/names';
 import { Platform } from '../model/platform';
 import { RuntimeBase } from '../model/runtime-base';
 import { renderDockerfile, renderDockerignore, TimeZoneData } from '../render/dockerfile';
-import { gitState } from './git';
+import { GitState, gitState } from './git';
 import { inspectMainPackage, readGoModule } from './go-module';
+import { MODULE_ACCESS_PROPS, ModuleAccessProps, resolveModuleAccess } from './module-access';
+import { ModuleLayout, moduleLayout } from './module-layout';
 
 const IMAGE_SYMBOL = Symbol.for('goship.GoStaticImage');
 
 /** Props of {@link GoStaticImage}. */
-export interface GoStaticImageProps {
-  /** The Go module directory (with `go.mod`): the build context. Relative paths are resolved from the working directory. */
+export interface GoStaticImageProps extends ModuleAccessProps {
+  /**
+   * The Go module directory (with `go.mod`). Relative paths are resolved from the working
+   * directory. It is the build context, unless the module replaces modules with directories
+   * outside it or is in a `go.work` workspace: then the context is the smallest directory that
+   * holds them all, and the ignore file lets only those modules through.
+   */
   readonly context: string;
   /**
    * The package to build, relative to the module root.
@@ -35,7 +45,9 @@ export interface GoStaticImageProps {
   readonly repository?: string;
   /**
    * The image tag. Never `latest`.
-   * @default ImageTag.gitCommit() — the short commit, `-dirty` with uncommitted changes
+   * @default ImageTag.gitCommit() — the short hash of the last commit that changed the image's
+   * inputs (its module, and the replaced and workspace modules it builds from), `-dirty` when
+   * those have uncommitted changes
    */
   readonly tag?: ImageTag | string;
   /**
@@ -69,6 +81,12 @@ export interface GoStaticImageProps {
    * @default 'main.version' when the main package declares `var version`, else none
    */
   readonly versionVariable?: string | false;
+  /**
+   * More string variables the linker sets (`-X`), each to a fact of the build or a literal.
+   * @default - none
+   * @example { 'example.com/api/internal/build.Commit': LinkValue.revision(), 'main.date': LinkValue.commitDate() }
+   */
+  readonly linkValues?: Readonly<Record<string, LinkValue | string>>;
   /**
    * Strip the symbol table and debug information (`-ldflags "-s -w"`).
    * @default true
@@ -120,6 +138,7 @@ const GO_STATIC_IMAGE_PROPS: PropNames<GoStaticImageProps> = {
   buildTags: true,
   ldflags: true,
   versionVariable: true,
+  linkValues: true,
   stripSymbols: true,
   runtime: true,
   timeZoneData: true,
@@ -127,6 +146,7 @@ const GO_STATIC_IMAGE_PROPS: PropNames<GoStaticImageProps> = {
   user: true,
   source: true,
   dockerignore: true,
+  ...MODULE_ACCESS_PROPS,
 };
 
 /**
@@ -159,10 +179,18 @@ export class GoStaticImage extends Construct implements DeployableImage {
   public readonly imageRef: string;
   /** The tag, as the version the binary reports and the `app.kubernetes.io/version` label. */
   public readonly version: string;
-  /** Full git commit, when known (the `org.opencontainers.image.revision` label). */
+  /** Full hash of the last commit that changed the image's inputs, when known (the `org.opencontainers.image.revision` label). */
   public readonly revision?: string;
+  /** Commit time of `revision`, ISO 8601 in UTC, when known. */
+  public readonly commitDate?: string;
   /** Absolute path of the build context. */
   public readonly contextDir: string;
+  /** What the build reads from the disk: context, module files, vendoring, inputs. */
+  public readonly layout: ModuleLayout;
+  /** GOPROXY, GOPRIVATE, GONOSUMDB and GOFLAGS of the build. */
+  public readonly goEnv: GoModuleEnv;
+  /** Credentials the module download mounts. */
+  public readonly secrets: readonly BuildSecret[];
   /** Platforms built. */
   public readonly platforms: readonly Platform[];
   /** Go version of the builder. */
@@ -183,7 +211,6 @@ export class GoStaticImage extends Construct implements DeployableImage {
   public readonly timeZoneData: TimeZoneData;
   /** `org.opencontainers.image.source`, if known. */
   public readonly source?: string;
-  private readonly moduleFiles: readonly string[];
   private readonly ignoreExtra: readonly string[];
 
   public constructor(scope: Construct, id: string, props: GoStaticImageProps) {
@@ -196,7 +223,11 @@ export class GoStaticImage extends Construct implements DeployableImage {
     this.imageRef = `${resolved.repository}:${resolved.tag}`;
     this.version = resolved.tag;
     this.revision = resolved.revision;
-    this.contextDir = resolved.contextDir;
+    this.commitDate = resolved.commitDate;
+    this.contextDir = resolved.layout.contextDir;
+    this.layout = resolved.layout;
+    this.goEnv = resolved.goEnv;
+    this.secrets = resolved.secrets;
     this.platforms = resolved.platforms;
     this.goVersion = resolved.goVersion;
     this.builderImage = resolved.builderImage;
@@ -207,7 +238,6 @@ export class GoStaticImage extends Construct implements DeployableImage {
     this.build = resolved.build;
     this.timeZoneData = resolved.timeZoneData;
     this.source = resolved.source;
-    this.moduleFiles = resolved.moduleFiles;
     this.ignoreExtra = resolved.ignoreExtra;
   }
 
@@ -216,7 +246,10 @@ export class GoStaticImage extends Construct implements DeployableImage {
     return renderDockerfile({
       origin: this.node.path,
       builderImage: this.builderImage,
-      moduleFiles: this.moduleFiles,
+      moduleFiles: this.layout.moduleFiles,
+      moduleDir: this.layout.moduleDir,
+      goEnv: this.goEnv,
+      secrets: this.secrets,
       build: this.build,
       platforms: this.platforms,
       runtime: this.runtime,
@@ -226,13 +259,14 @@ export class GoStaticImage extends Construct implements DeployableImage {
       port: this.port,
       version: this.version,
       revision: this.revision,
+      commitDate: this.commitDate,
       source: this.source,
     });
   }
 
   /** The `.dockerignore` text for the build context. */
   public renderDockerignore(): string {
-    return renderDockerignore(this.ignoreExtra);
+    return renderDockerignore(this.ignoreExtra, this.layout.inputs);
   }
 
   /** OCI labels, with their values (the Dockerfile sets the same ones from build args). */
@@ -246,7 +280,11 @@ export class GoStaticImage extends Construct implements DeployableImage {
 
   /** Build arguments that reproduce this image (their defaults are already in the Dockerfile). */
   public get buildArgs(): Record<string, string> {
-    return { VERSION: this.version, ...(this.revision ? { REVISION: this.revision } : {}) };
+    return {
+      VERSION: this.version,
+      ...(this.revision ? { REVISION: this.revision } : {}),
+      ...(this.commitDate && linkBuildArgs(this.build).includes('COMMIT_DATE') ? { COMMIT_DATE: this.commitDate } : {}),
+    };
   }
 }
 
@@ -255,9 +293,11 @@ interface ResolvedImage {
   readonly repository: string;
   readonly tag: string;
   readonly revision?: string;
+  readonly commitDate?: string;
   readonly source?: string;
-  readonly contextDir: string;
-  readonly moduleFiles: readonly string[];
+  readonly layout: ModuleLayout;
+  readonly goEnv: GoModuleEnv;
+  readonly secrets: readonly BuildSecret[];
   readonly platforms: readonly Platform[];
   readonly goVersion: string;
   readonly builderImage: string;
@@ -275,15 +315,23 @@ function resolveProps(path: string, props: GoStaticImageProps): ResolvedImage {
     throw ValidationError.invalid('context', props?.context, 'is required: the Go module directory', "set context, e.g. context: 'services/hello'");
   }
   rejectUnknownProps(props, GO_STATIC_IMAGE_PROPS, 'GoStaticImage');
+  const layout = moduleLayout(props.context);
   const mod = readGoModule(props.context);
   const main = mainPackage('main', props.main ?? '.');
   const { declaresVersion } = inspectMainPackage(mod.dir, main);
+  const access = resolveModuleAccess(props, layout);
 
   const repository = props.repository === undefined ? undefined : imageRepository('repository', props.repository);
   const name = dns1123Label('name', props.name ?? (repository ? repository.split('/').pop() : toDns1123Label(path.replace(/\//g, '-'))));
   const tagChoice = resolveTagChoice(props.tag);
-  const tag = tagChoice.resolve(() => gitState(mod.dir));
-  const git = tagChoice.fromGit ? gitState(mod.dir) : tryGitState(mod.dir);
+  const gitOfInputs = () => gitState(layout.contextDir, layout.inputs);
+  const tag = tagChoice.resolve(gitOfInputs);
+  const git = tagChoice.fromGit ? gitOfInputs() : tryGitState(gitOfInputs);
+  const links = props.linkValues === undefined ? {} : checkLinkValues('linkValues', props.linkValues);
+  const needsGit = Object.values(links).find((v) => v.buildArg === 'REVISION' || v.buildArg === 'COMMIT_DATE');
+  if (needsGit && !git) {
+    throw ValidationError.invalid('linkValues', props.linkValues, `${needsGit.buildArg === 'REVISION' ? 'LinkValue.revision()' : 'LinkValue.commitDate()'} needs git, and ${layout.contextDir} is not in a git work tree with a commit`, 'commit the code, or use a literal');
+  }
 
   const platforms = resolvePlatforms(props.platforms);
   const goVersion = checkGoVersion('goVersion', props.goVersion ?? goVersionOf(mod) ?? missingGoVersion());
@@ -320,9 +368,10 @@ function resolveProps(path: string, props: GoStaticImageProps): ResolvedImage {
     repository: repository ?? name,
     tag,
     revision: git?.commit,
+    commitDate: git?.commitTime,
     source,
-    contextDir: mod.dir,
-    moduleFiles: mod.moduleFiles,
+    layout,
+    ...access,
     platforms,
     goVersion,
     builderImage,
@@ -336,7 +385,9 @@ function resolveProps(path: string, props: GoStaticImageProps): ResolvedImage {
       tags: buildTags('buildTags', props.buildTags ?? []),
       ldflags: ldflags('ldflags', props.ldflags ?? []),
       versionVariable: versionVar,
+      linkValues: links,
       stripSymbols: props.stripSymbols ?? true,
+      vendor: layout.vendored,
     },
     ignoreExtra,
   };
@@ -355,9 +406,9 @@ function resolveTagChoice(tag: unknown): ImageTag {
   throw ValidationError.invalid('tag', tag, 'must be a string or an ImageTag known at synth time (not a Pulumi Output, token or other value)', "use e.g. 'v1.4.2' or ImageTag.gitCommit()");
 }
 
-function tryGitState(dir: string) {
+function tryGitState(read: () => GitState): GitState | undefined {
   try {
-    return gitState(dir);
+    return read();
   } catch {
     return undefined;
   }
