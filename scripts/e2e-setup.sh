@@ -44,6 +44,8 @@ PACKAGES=(
   ca-certificates
   tzdata
   curl
+  zip                # module zips for the test Go module proxy
+  openssl            # the test Go module proxy's certificate
 )
 
 missing=()

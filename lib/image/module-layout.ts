@@ -140,7 +140,7 @@ function assemble(dirs: readonly string[], files: readonly string[], moduleDir: 
   return {
     contextDir: context,
     moduleDir: rel(moduleDir),
-    moduleFiles: [...new Set(moduleFiles.map(rel))],
+    moduleFiles: [...new Set(moduleFiles.map(rel))].sort(),
     vendored: false,
     inputs: [...inputDirs.map(rel), ...files.filter((f) => !inputDirs.some((d) => isInside(f, d))).map(rel)].sort(),
     ...(workFile ? { workspace: rel(workFile) } : {}),

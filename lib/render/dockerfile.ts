@@ -80,7 +80,7 @@ export function renderDockerfile(spec: DockerfileSpec): string {
   const cacheMounts = vendored ? BUILD_CACHE_MOUNT : `${MOD_CACHE_MOUNT} ${BUILD_CACHE_MOUNT}`;
   const user = `${spec.uid}:${spec.gid}`;
   const variants = variantExports(spec.platforms);
-  const buildArgs = ['VERSION', ...linkBuildArgs(spec.build)];
+  const buildArgs = ['VERSION', ...linkBuildArgs(spec.build).filter((a) => a !== 'VERSION')];
   const moduleDir = spec.moduleDir ?? '.';
 
   const lines = [
