@@ -48,7 +48,7 @@ export function gitState(dir: string, paths: readonly string[] = ['.']): GitStat
     }
     const dirty = git('status', '--porcelain', '--untracked-files=normal', '--', ...paths).length > 0;
     const time = new Date(Number(epoch) * 1000).toISOString().replace(/\.\d{3}Z$/, 'Z');
-    state = { commit, commitDate: time.slice(0, 10).replace(/-/g, ''), commitTime: time, dirty, sourceUrl: originUrl(git) };
+    state = { commit, commitDate: time.slice(0, 10).replace(/-/g, ''), commitTime: time, dirty, sourceUrl: origin(abs, git) };
   } catch {
     const error = ValidationError.invalid('tag', undefined, `cannot derive a tag: ${abs} is not in a git work tree with a commit that touched ${paths.join(', ')}`, "commit the code, or set tag explicitly, e.g. tag: 'v1.4.2'");
     cache.set(key, error);
@@ -61,6 +61,17 @@ export function gitState(dir: string, paths: readonly string[] = ['.']): GitStat
 /** Forgets what {@link gitState} read (for tests that change a repository). */
 export function clearGitCache(): void {
   cache.clear();
+  origins.clear();
+}
+
+/** `origin` per directory: the same for every input set in it. */
+const origins = new Map<string, string | undefined>();
+
+function origin(dir: string, git: (...args: string[]) => string): string | undefined {
+  if (!origins.has(dir)) {
+    origins.set(dir, originUrl(git));
+  }
+  return origins.get(dir);
 }
 
 function originUrl(git: (...args: string[]) => string): string | undefined {

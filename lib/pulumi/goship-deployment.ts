@@ -174,7 +174,7 @@ function planDeployment(name: string, args: GoshipDeploymentArgs): DeploymentPla
       throw ValidationError.invalid('builder', args.builder, 'must be the name of a buildx builder', 'leave it unset to use the current builder');
     }
     const registries = args.registries ?? [];
-    registries.forEach((r, i) => rejectUnknownProps(r, REGISTRY_LOGIN_FIELDS, 'RegistryLogin', `registries[${i}]`));
+    registries.forEach((r, i) => rejectUnknownProps(r, REGISTRY_LOGIN_FIELDS, 'RegistryLogin', `registries[${i}]`, true));
     for (const r of registries) {
       if (typeof r?.address !== 'string' || !/^[a-zA-Z0-9.-]+(:[0-9]+)?$/.test(r.address)) {
         throw ValidationError.invalid('registries.address', r?.address, 'must be a registry host, with a port if any', "use e.g. 'ghcr.io'");
