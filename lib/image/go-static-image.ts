@@ -115,6 +115,7 @@ export class GoStaticImage extends Construct implements DeployableImage {
       builderImage: this.builderImage,
       moduleFiles: this.layout.moduleFiles,
       moduleDir: this.layout.moduleDir,
+      workspace: this.layout.workspace !== undefined,
       goEnv: this.goEnv,
       secrets: this.secrets,
       build: this.build,

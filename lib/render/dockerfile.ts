@@ -24,6 +24,13 @@ export interface DockerfileSpec {
    */
   readonly moduleDir?: string;
   /**
+   * The module is built in a go.work workspace. `go mod download` is unreliable there (it
+   * tries to fetch the workspace modules' own `v0.0.0` requirements, golang/go#51946), so go
+   * build downloads into the cache mount itself, with the secrets mounted for it.
+   * @default false
+   */
+  readonly workspace?: boolean;
+  /**
    * GOPROXY, GOPRIVATE, GONOSUMDB and GOFLAGS of the builder stage.
    * @default - none: Go's defaults
    */
@@ -77,7 +84,9 @@ export function renderDockerfile(spec: DockerfileSpec): string {
     ? [...spec.build.tags, 'timetzdata'] : spec.build.tags;
   const build = goBuildCommand({ ...spec.build, tags }, '${VERSION}');
   const vendored = spec.build.vendor === true;
-  const cacheMounts = vendored ? BUILD_CACHE_MOUNT : `${MOD_CACHE_MOUNT} ${BUILD_CACHE_MOUNT}`;
+  const download = !vendored && spec.workspace !== true;
+  const buildSecrets = vendored || download ? [] : (spec.secrets ?? []).map((s) => s.mount);
+  const cacheMounts = [...(vendored ? [] : [MOD_CACHE_MOUNT]), BUILD_CACHE_MOUNT, ...buildSecrets].join(' ');
   const user = `${spec.uid}:${spec.gid}`;
   const variants = variantExports(spec.platforms);
   const buildArgs = ['VERSION', ...linkBuildArgs(spec.build).filter((a) => a !== 'VERSION')];
@@ -96,8 +105,9 @@ export function renderDockerfile(spec: DockerfileSpec): string {
     `ENV CGO_ENABLED=0 GOMODCACHE=${MOD_CACHE} GOCACHE=${BUILD_CACHE}`,
     ...goEnvLine(spec.goEnv),
     'WORKDIR /src',
-    ...(vendored ? [] : downloadStep(spec.moduleFiles, moduleDir, spec.secrets ?? [])),
+    ...(download ? downloadStep(spec.moduleFiles, moduleDir, spec.secrets ?? []) : []),
     moduleDir === '.' ? 'COPY . .' : 'COPY . /src/',
+    ...(!download && moduleDir !== '.' ? [`WORKDIR /src/${moduleDir}`] : []),
     `ARG ${buildArgs.join(' ')}`,
     `RUN ${cacheMounts} \\`,
     ...variants,

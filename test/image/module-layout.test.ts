@@ -2,7 +2,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { Chart, Testing } from 'cdk8s';
-import { GoshipApp, GoStaticImage, ValidationError } from '../../lib';
+import { BuildSecret, GoshipApp, GoStaticImage, ValidationError } from '../../lib';
 import { clearGitCache } from '../../lib/image/git';
 import { clearGoModuleCache } from '../../lib/image/go-module';
 import { clearModuleLayoutCache } from '../../lib/image/module-layout';
@@ -171,14 +171,16 @@ describe('go.work workspaces', () => {
     });
     expect(buildStage(img.renderDockerfile()).split('\nARG VERSION')[0]).toMatchInlineSnapshot(`
 "WORKDIR /src
-COPY app/go.mod ./app/
-COPY go.work ./
-COPY greet/go.mod ./greet/
-COPY unused/go.mod unused/go.sum ./unused/
-WORKDIR /src/app
-RUN --mount=type=cache,id=goship-gomod,sharing=shared,target=/go/pkg/mod go mod download
-COPY . /src/"
+COPY . /src/
+WORKDIR /src/app"
 `);
+  });
+
+  test('in a workspace go build downloads, with the secrets mounted for it (go mod download fails on workspace modules there)', () => {
+    const repo = monorepo();
+    const text = image(path.join(repo, 'work/app'), { secrets: [BuildSecret.netrc()] }).renderDockerfile();
+    expect(text).not.toContain('go mod download');
+    expect(text).toContain('RUN --mount=type=cache,id=goship-gomod,sharing=shared,target=/go/pkg/mod --mount=type=cache,id=goship-gobuild,sharing=shared,target=/root/.cache/go-build --mount=type=secret,id=netrc,target=/root/.netrc,required=true \\\n    GOOS=');
   });
 
   test('fails if the module is in the workspace folder but not one of its modules', () => {
