@@ -13,6 +13,7 @@ import * as path from 'path';
 import * as zlib from 'zlib';
 import { Chart } from 'cdk8s';
 import { BuildSecret, GoshipApp, GoStaticImage, LinkValue, RollingDeployment } from '../../lib';
+import { writeFiles } from '../support/go-module';
 import {
   buildahBuild, BUILDAH, BuiltImage, Cleanup, e2eImageTag, ensureBuilderImage, exportOciLayout, GoProxy,
   pinnedBuilderImage, requireTools, run, runcRunToExit, startGoProxy, unpackBundle,
@@ -36,13 +37,6 @@ const GIT_ENV = {
 /** A unique private version per run: buildah keeps its cache mounts, and the download must happen in this run. */
 const PRIVATE_VERSION = `v1.0.${process.pid}`;
 const CREDENTIALS = { user: 'ci', password: `s3cret-${process.pid}-${Date.now().toString(36)}` };
-
-function write(root: string, files: Record<string, string>): void {
-  for (const [rel, text] of Object.entries(files)) {
-    fs.mkdirSync(path.dirname(path.join(root, rel)), { recursive: true });
-    fs.writeFileSync(path.join(root, rel), text);
-  }
-}
 
 const goMod = (module: string, extra = '') => `module ${module}\n\ngo 1.19\n${extra}`;
 
@@ -108,7 +102,7 @@ describeE2E('company Go modules, built with buildah from what goship synthesizes
   beforeAll(async () => {
     builderImage = await pinnedBuilderImage(await ensureBuilderImage());
     repo = cleanup.tmpdir('monorepo');
-    write(repo, REPO_FILES);
+    writeFiles(repo, REPO_FILES);
     proxy = await startGoProxy([{
       path: 'example.com/private',
       version: PRIVATE_VERSION,
