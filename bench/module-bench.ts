@@ -79,7 +79,7 @@ export function printModules(r: ModuleBenchResult): void {
       ['one image, cold', '1', seconds(r.one), seconds(r.one), 'empty cache mounts, no layer cache'],
       ['three images, goship\'s shared cache mounts', '3', seconds(total(r.shared)), r.shared.map(seconds).join(' / '),
         `after the first, the download layer is reused (${r.sharedCachedSteps.slice(1).join(', ')} cached steps) and go reuses the compiled standard library and shared packages`],
-      ['three images, nothing shared', '3', seconds(total(r.isolated)), r.isolated.map(seconds).join(' / '), 'each build cold: what separate cache ids would cost'],
+      ['three images, nothing shared', '3', seconds(total(r.isolated)), r.isolated.map(seconds).join(' / '), 'each build cold: its own empty cache mounts, no layer cache'],
       ['3 shared / 1', '', `${(total(r.shared) / r.one).toFixed(2)}×`, '', 'against 3× with nothing shared'],
     ],
   ));
