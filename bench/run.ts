@@ -11,7 +11,7 @@
  *   --runs=n           GOSHIP_BENCH_RUNS     goship runs per size (medians are shown; default 3)
  *   --cdk8s-runs=n     GOSHIP_BENCH_CDK8S_RUNS  cdk8s runs per size (default 2: ~90 s each at 3000)
  *   --tree=services|plain  GOSHIP_BENCH_TREE what each chart holds (plain: cdk8s-plus-27 only)
- *   --only=synth,image GOSHIP_BENCH_ONLY     which benches
+ *   --only=synth,image,modules GOSHIP_BENCH_ONLY  which benches
  *   --compare=all|smallest GOSHIP_BENCH_COMPARE  sizes whose chart YAML is compared byte for byte
  *   --profile          GOSHIP_BENCH_PROFILE=1  CPU profiles of goship's synth (.cache/bench/profiles)
  *   --build-runs=n     GOSHIP_BENCH_BUILD_RUNS   cold builds per platform
@@ -25,6 +25,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { imageBench, printImages } from './image-bench';
+import { moduleBench, printModules } from './module-bench';
 import { heading, machineLine, say } from './report';
 import { printSynth, synthBench } from './synth-bench';
 import { TreeKind } from './trees';
@@ -54,7 +55,7 @@ async function main(): Promise<void> {
   const [runs] = numbers(option('runs', 'GOSHIP_BENCH_RUNS'), [3]);
   const [cdk8sRuns] = numbers(option('cdk8s-runs', 'GOSHIP_BENCH_CDK8S_RUNS'), [2]);
   const tree = (option('tree', 'GOSHIP_BENCH_TREE') ?? 'services') as TreeKind;
-  const only = (option('only', 'GOSHIP_BENCH_ONLY') ?? 'synth,image').split(',');
+  const only = (option('only', 'GOSHIP_BENCH_ONLY') ?? 'synth,image,modules').split(',');
   const compare = option('compare', 'GOSHIP_BENCH_COMPARE') === 'smallest' ? 'smallest' : 'all';
   const profile = ['true', '1'].includes(option('profile', 'GOSHIP_BENCH_PROFILE') ?? '');
   const [buildRuns] = numbers(option('build-runs', 'GOSHIP_BENCH_BUILD_RUNS'), [1]);
@@ -95,6 +96,23 @@ async function main(): Promise<void> {
           'Run `sudo bash scripts/e2e-setup.sh` to install both, then `npm run bench -- --only=image`.');
       } else {
         printImages(result);
+      }
+    }
+    if (only.includes('modules')) {
+      heading('Several images from one module: 1 against 3, with and without goship\'s shared cache mounts');
+      const storageHome = process.env.GOSHIP_BENCH_STORAGE ?? '/var/tmp/goship-bench';
+      fs.mkdirSync(storageHome, { recursive: true });
+      const modulesWorkdir = fs.mkdtempSync(path.join(storageHome, 'modules-'));
+      const result = await moduleBench({
+        workdir: modulesWorkdir,
+        builderImage: process.env.GOSHIP_BUILDER_IMAGE ?? 'localhost/golang:1.19-local',
+        storageHome,
+        driver: process.env.GOSHIP_BENCH_STORAGE_DRIVER,
+      }).finally(() => fs.rmSync(modulesWorkdir, { recursive: true, force: true }));
+      if ('skipped' in result) {
+        say(`SKIPPED: the module bench needs buildah and the builder image, and ${result.skipped}.`);
+      } else {
+        printModules(result);
       }
     }
   } finally {

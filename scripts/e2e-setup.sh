@@ -44,6 +44,8 @@ PACKAGES=(
   ca-certificates
   tzdata
   curl
+  zip                # module zips for the test Go module proxy
+  openssl            # the test Go module proxy's certificate
 )
 
 missing=()
@@ -70,7 +72,7 @@ else
   log "packages already installed"
 fi
 
-for tool in buildah runc umoci skopeo docker-registry go qemu-aarch64-static debootstrap file readelf curl; do
+for tool in buildah runc umoci skopeo docker-registry go qemu-aarch64-static debootstrap file readelf curl zip openssl; do
   command -v "$tool" >/dev/null || die "'$tool' is still missing after the install"
 done
 

@@ -38,6 +38,12 @@ const rows: Row[] = [
   ['image: ldflags with a shell quote', image({ ldflags: ['-X main.x="y"'] }), 'test/image', 'ldflags'],
   ['image: a cgo build tag', image({ buildTags: ['cgo'] }), 'test/image', 'buildTags'],
   ['image: unknown time zone source', image({ timeZoneData: 'system' }), 'test/image', 'timeZoneData'],
+  ['image: GOPROXY with a credential', image({ goProxy: 'https://ci:token@goproxy.example.com' }), 'test/image', 'goProxy'],
+  ['image: GOPRIVATE pattern with a quote', image({ goPrivate: ['"x"'] }), 'test/image', 'goPrivate'],
+  ['image: GONOSUMDB empty', image({ goNoSumDb: [] }), 'test/image', 'goNoSumDb'],
+  ['image: GOFLAGS with a $', image({ goFlags: ['-ldflags=$X'] }), 'test/image', 'goFlags'],
+  ['image: a secret as a string', image({ secrets: ['netrc'] }), 'test/image', 'secrets'],
+  ['image: a link value with a $', image({ linkValues: { 'main.x': '$(id)' } }), 'test/image', 'linkValues'],
   ['image: repository is a Pulumi Output', image({ repository: pulumi.output('ghcr.io/acme/hello') }), 'test/image', 'repository'],
   ['image: tag is a cdk8s Lazy', image({ tag: Lazy.any({ produce: () => 'v1' }) }), 'test/image', 'tag'],
   // RollingDeployment

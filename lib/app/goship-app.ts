@@ -116,6 +116,8 @@ export class GoshipApp extends App {
         tags: [image.imageRef],
         labels: image.labels,
         args: image.buildArgs,
+        secret: image.secrets.filter((x) => x.kind === 'file').map((x) => x.bakeEntry),
+        ssh: image.secrets.filter((x) => x.kind === 'ssh').map((x) => x.bakeEntry),
       };
     });
     if (targets.length > 0) {

@@ -2,31 +2,37 @@ import { execFileSync } from 'child_process';
 import * as path from 'path';
 import { ValidationError } from '../model/errors';
 
-/** The git facts an image is tagged and labelled with. */
+/** The git facts an image is tagged and labelled with, for the paths it is built from. */
 export interface GitState {
-  /** Full commit hash of HEAD. */
+  /** Full hash of the last commit that changed the paths. */
   readonly commit: string;
-  /** Commit date of HEAD (UTC), as `yyyymmdd`. */
+  /** Its commit date (UTC), as `yyyymmdd`. */
   readonly commitDate: string;
-  /** True when the directory has uncommitted changes (tracked or untracked). */
+  /** Its commit time, ISO 8601 in UTC: `2026-11-28T10:04:05Z`. */
+  readonly commitTime: string;
+  /** True when the paths have uncommitted changes (tracked or untracked). */
   readonly dirty: boolean;
   /** `origin` as an https URL without credentials, if there is one. */
   readonly sourceUrl?: string;
 }
 
-/** What git said per directory; a ValidationError when it is not a work tree (asked once, too). */
+/** What git said per directory and paths; a ValidationError when it is not a work tree (asked once, too). */
 const cache = new Map<string, GitState | ValidationError>();
 
 /**
- * Reads HEAD, its date and the dirty state of `dir` from git. Memoized per directory, so a
- * thousand images built from one repository ask git once — and a thousand images outside any
- * repository (with explicit tags) do not start git a thousand times to hear "not a repository".
+ * Reads the last commit that changed `paths` (relative to `dir`), its date, and whether the
+ * paths have uncommitted changes. In a monorepo, a commit to another service changes none of
+ * this. Memoized per directory and paths, so a thousand images built from one module ask git
+ * once — and a thousand images outside any repository (with explicit tags) do not start git
+ * a thousand times to hear "not a repository".
  *
- * @throws ValidationError when `dir` is not in a git work tree
+ * @param paths the image's inputs, see `ModuleLayout.inputs`
+ * @throws ValidationError when `dir` is not in a git work tree, or no commit touched the paths
  */
-export function gitState(dir: string): GitState {
+export function gitState(dir: string, paths: readonly string[] = ['.']): GitState {
   const abs = path.resolve(dir);
-  const hit = cache.get(abs);
+  const key = `${abs}\0${paths.join('\0')}`;
+  const hit = cache.get(key);
   if (hit instanceof ValidationError) {
     throw hit;
   }
@@ -36,25 +42,36 @@ export function gitState(dir: string): GitState {
   const git = (...args: string[]): string => execFileSync('git', args, { cwd: abs, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] }).trim();
   let state: GitState;
   try {
-    const [commit, epoch] = git('log', '-1', '--format=%H %ct').split(' ');
-    const dirty = git('status', '--porcelain', '--untracked-files=normal', '--', '.').length > 0;
-    state = { commit, commitDate: yyyymmdd(Number(epoch)), dirty, sourceUrl: originUrl(git) };
+    const [commit, epoch] = git('log', '-1', '--format=%H %ct', '--', ...paths).split(' ');
+    if (!/^[0-9a-f]{40,64}$/.test(commit)) {
+      throw new Error('no commit touched the paths');
+    }
+    const dirty = git('status', '--porcelain', '--untracked-files=normal', '--', ...paths).length > 0;
+    const time = new Date(Number(epoch) * 1000).toISOString().replace(/\.\d{3}Z$/, 'Z');
+    state = { commit, commitDate: time.slice(0, 10).replace(/-/g, ''), commitTime: time, dirty, sourceUrl: origin(abs, git) };
   } catch {
-    const error = ValidationError.invalid('tag', undefined, `cannot derive a tag: ${abs} is not in a git work tree with a commit`, "commit the code, or set tag explicitly, e.g. tag: 'v1.4.2'");
-    cache.set(abs, error);
+    const error = ValidationError.invalid('tag', undefined, `cannot derive a tag: ${abs} is not in a git work tree with a commit that touched ${paths.join(', ')}`, "commit the code, or set tag explicitly, e.g. tag: 'v1.4.2'");
+    cache.set(key, error);
     throw error;
   }
-  cache.set(abs, state);
+  cache.set(key, state);
   return state;
 }
 
 /** Forgets what {@link gitState} read (for tests that change a repository). */
 export function clearGitCache(): void {
   cache.clear();
+  origins.clear();
 }
 
-function yyyymmdd(epochSeconds: number): string {
-  return new Date(epochSeconds * 1000).toISOString().slice(0, 10).replace(/-/g, '');
+/** `origin` per directory: the same for every input set in it. */
+const origins = new Map<string, string | undefined>();
+
+function origin(dir: string, git: (...args: string[]) => string): string | undefined {
+  if (!origins.has(dir)) {
+    origins.set(dir, originUrl(git));
+  }
+  return origins.get(dir);
 }
 
 function originUrl(git: (...args: string[]) => string): string | undefined {

@@ -1,37 +1,9 @@
 import { ValidationError } from './errors';
 
-/** What `go.mod` says about a module. */
-export interface GoModInfo {
-  /** The module path (`module` line). */
-  readonly module: string;
-  /** The `go` line: the language version, e.g. `1.19` or `1.21.0`. */
-  readonly go?: string;
-  /** The `toolchain` line without its `go` prefix, e.g. `1.21.3`. */
-  readonly toolchain?: string;
-}
-
 const GO_VERSION = /^1\.\d+(\.\d+)?((rc|beta)\d+)?$/;
 const BUILD_TAG = /^[A-Za-z0-9_.]+$/;
 const GO_IDENT_PATH = /^[A-Za-z0-9_./-]+\.[A-Za-z_][A-Za-z0-9_]*$/;
 const SHELL_UNSAFE = /["$`\\\n]/;
-
-/** Parses the parts of `go.mod` goship needs. Pure: the caller reads the file. */
-export function parseGoMod(text: string): GoModInfo {
-  const line = (keyword: string): string | undefined => {
-    const m = new RegExp(`^\\s*${keyword}\\s+("[^"]+"|\\S+)`, 'm').exec(text.replace(/\/\/.*$/gm, ''));
-    return m ? m[1].replace(/^"|"$/g, '') : undefined;
-  };
-  const module = line('module');
-  if (!module) {
-    throw ValidationError.invalid('context', 'go.mod', "has no 'module' line", "run 'go mod init <module path>' in the context directory");
-  }
-  return { module, go: line('go'), toolchain: line('toolchain')?.replace(/^go/, '') };
-}
-
-/** The Go version to build with: the `toolchain` line when there is one, else the `go` line. */
-export function goVersionOf(mod: GoModInfo): string | undefined {
-  return mod.toolchain ?? mod.go;
-}
 
 /** Validates a Go release version such as `1.19`, `1.22.4` or `1.23rc1`. */
 export function goVersion(prop: string, value: unknown): string {
@@ -93,6 +65,78 @@ export function mainPackage(prop: string, value: unknown): string {
   return value.replace(/\/+$/, '') || '.';
 }
 
+/**
+ * A value the linker writes into a string variable (`-X pkg.var=value`): one of the facts of
+ * the build, or a literal. The facts reach the build as build args, so the Dockerfile holds no
+ * `$` a user wrote.
+ *
+ * @example
+ * linkValues: {
+ *   'example.com/api/internal/build.Version': LinkValue.version(),
+ *   'example.com/api/internal/build.Commit': LinkValue.revision(),
+ *   'example.com/api/internal/build.Date': LinkValue.commitDate(),
+ *   'main.edition': 'community',
+ * }
+ */
+export class LinkValue {
+  /** The image tag (`VERSION`). */
+  public static version(): LinkValue {
+    return new LinkValue('VERSION');
+  }
+
+  /** The full commit the image is built from (`REVISION`); needs git. */
+  public static revision(): LinkValue {
+    return new LinkValue('REVISION');
+  }
+
+  /**
+   * The commit date of that commit, ISO 8601 in UTC (`2026-11-28T10:04:05Z`, build arg
+   * `COMMIT_DATE`): not the time of the build, so a rebuild gives the same binary. Needs git.
+   */
+  public static commitDate(): LinkValue {
+    return new LinkValue('COMMIT_DATE');
+  }
+
+  /** A fixed text: no quotes, `$`, backquotes, backslashes or newlines. */
+  public static of(text: string): LinkValue {
+    if (typeof text !== 'string' || SHELL_UNSAFE.test(text) || text.includes("'")) {
+      throw ValidationError.invalid('linkValues', text, 'a literal may not contain quotes, $, `, \\ or newlines (it is written into a shell command)', 'use plain text, or LinkValue.version(), .revision() or .commitDate() for the build facts');
+    }
+    return new LinkValue(undefined, text);
+  }
+
+  private constructor(
+    /** The build arg that holds the value, for the facts of the build. */
+    public readonly buildArg?: string,
+    /** The text, for a literal. */
+    public readonly literal?: string,
+  ) {}
+
+  /** The value as the shell sees it inside `-ldflags="…"`. */
+  public get expression(): string {
+    return this.buildArg !== undefined ? `\${${this.buildArg}}` : this.literal!;
+  }
+}
+
+/** Validates `linkValues`: Go variables (`pkg.Var`) to a {@link LinkValue} or a literal string. */
+export function linkValues(prop: string, value: unknown): Record<string, LinkValue> {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    throw ValidationError.invalid(prop, value, 'must map Go variables to values', "use e.g. { 'main.commit': LinkValue.revision() }");
+  }
+  const out: Record<string, LinkValue> = {};
+  for (const [variable, v] of Object.entries(value as Record<string, unknown>).sort(([a], [b]) => a.localeCompare(b))) {
+    versionVariable(`${prop}.${variable}`, variable);
+    if (typeof v === 'string') {
+      out[variable] = LinkValue.of(v);
+    } else if (v instanceof LinkValue) {
+      out[variable] = v;
+    } else {
+      throw ValidationError.invalid(`${prop}.${variable}`, v, 'not a LinkValue or a string', 'use LinkValue.version(), .revision(), .commitDate() or a literal string');
+    }
+  }
+  return out;
+}
+
 /** The flags of one static `go build`. */
 export interface GoBuildSpec {
   /** Package to build, relative to the module root: `.` or `./cmd/x`. */
@@ -101,10 +145,19 @@ export interface GoBuildSpec {
   readonly tags: readonly string[];
   /** `-X` target that receives the version, if any. */
   readonly versionVariable?: string;
+  /** More `-X` variables and their values, sorted by variable. */
+  readonly linkValues?: Readonly<Record<string, LinkValue>>;
   /** Strip the symbol table and DWARF (`-s -w`). */
   readonly stripSymbols: boolean;
   /** Extra linker flags. */
   readonly ldflags: readonly string[];
+  /** Build from `vendor/` (`-mod=vendor`): no module download. */
+  readonly vendor?: boolean;
+}
+
+/** The build args the linker values of a build read (`REVISION`, `COMMIT_DATE`; `VERSION` is always there). */
+export function linkBuildArgs(spec: GoBuildSpec): string[] {
+  return [...new Set(Object.values(spec.linkValues ?? {}).flatMap((v) => (v.buildArg !== undefined ? [v.buildArg] : [])))].sort();
 }
 
 /**
@@ -112,12 +165,17 @@ export interface GoBuildSpec {
  * `versionExpr` is the shell expression that holds the version, e.g. `${VERSION}`.
  */
 export function goBuildCommand(spec: GoBuildSpec, versionExpr: string): string {
+  const x = (variable: string, value: string) => (value.includes(' ') ? `-X '${variable}=${value}'` : `-X ${variable}=${value}`);
   const ld = [
     ...(spec.stripSymbols ? ['-s', '-w'] : []),
-    ...(spec.versionVariable ? [`-X ${spec.versionVariable}=${versionExpr}`] : []),
+    ...(spec.versionVariable ? [x(spec.versionVariable, versionExpr)] : []),
+    ...Object.entries(spec.linkValues ?? {}).map(([variable, v]) => x(variable, v.expression)),
     ...spec.ldflags,
   ];
   const parts = ['go build', '-trimpath'];
+  if (spec.vendor) {
+    parts.push('-mod=vendor');
+  }
   if (spec.tags.length > 0) {
     parts.push(`-tags ${spec.tags.join(',')}`);
   }

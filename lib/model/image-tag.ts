@@ -16,12 +16,16 @@ export interface TagSource {
  * ImageTag.of('v1.4.2')
  */
 export class ImageTag {
-  /** The short (7-hex) commit of HEAD, with `-dirty` when the context has uncommitted changes. */
+  /**
+   * The short (7-hex) hash of the last commit that changed the image's inputs (its module and
+   * the replaced or workspace modules it builds from, not HEAD), with `-dirty` when those
+   * inputs have uncommitted changes.
+   */
   public static gitCommit(): ImageTag {
     return new ImageTag((git) => `${git.commit.slice(0, 7)}${git.dirty ? '-dirty' : ''}`);
   }
 
-  /** `build-<sha8>-<yyyymmdd>` from HEAD and its commit date (not today: builds stay reproducible), `-dirty` likewise. */
+  /** `build-<sha8>-<yyyymmdd>` from that commit and its commit date (not today: builds stay reproducible), `-dirty` likewise. */
   public static gitCommitDated(): ImageTag {
     return new ImageTag((git) => `build-${git.commit.slice(0, 8)}-${git.commitDate}${git.dirty ? '-dirty' : ''}`);
   }

@@ -21,8 +21,10 @@ export type PropNames<T> = { readonly [K in keyof Required<T>]: true };
  * @param known every prop name, see {@link PropNames}
  * @param kind what the props are for, e.g. `RollingDeployment`, for the message
  * @param prefix the parent prop for nested objects, e.g. `resources`
+ * @param hideValues leave the value out of the message, for objects that hold credentials
+ * (a misspelt `passwd` holds a password)
  */
-export function rejectUnknownProps(props: unknown, known: object, kind: string, prefix?: string): void {
+export function rejectUnknownProps(props: unknown, known: object, kind: string, prefix?: string, hideValues = false): void {
   if (typeof props !== 'object' || props === null || Array.isArray(props)) {
     return;
   }
@@ -36,7 +38,7 @@ export function rejectUnknownProps(props: unknown, known: object, kind: string, 
     const fix = near !== undefined
       ? `did you mean '${near}'?`
       : `remove it; the props of ${kind} are ${names.join(', ')}`;
-    throw ValidationError.invalid(prop, (props as Record<string, unknown>)[key], `is not a prop of ${kind}`, fix);
+    throw ValidationError.invalid(prop, hideValues ? '(hidden)' : (props as Record<string, unknown>)[key], `is not a prop of ${kind}`, fix);
   }
 }
 

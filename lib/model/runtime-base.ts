@@ -1,4 +1,6 @@
+import { ValidationError } from './errors';
 import { parseImageReference } from './image-ref';
+import { PropNames, rejectUnknownProps } from './known-props';
 
 /** What a runtime base image already carries, so goship adds only what is missing. */
 export interface RuntimeBaseOptions {
@@ -7,6 +9,8 @@ export interface RuntimeBaseOptions {
   /** The base carries `/usr/share/zoneinfo`. @default false */
   readonly zoneinfo?: boolean;
 }
+
+const RUNTIME_BASE_OPTIONS: PropNames<RuntimeBaseOptions> = { caCertificates: true, zoneinfo: true };
 
 /**
  * The stage the binary runs in. Every base runs the binary as a numeric non-root user; the
@@ -45,6 +49,12 @@ export class RuntimeBase {
 
   /** Any other base image; say what it carries so goship adds the rest. */
   public static custom(image: string, options: RuntimeBaseOptions = {}): RuntimeBase {
+    rejectUnknownProps(options, RUNTIME_BASE_OPTIONS, 'RuntimeBaseOptions', 'runtime');
+    for (const key of ['caCertificates', 'zoneinfo'] as const) {
+      if (options[key] !== undefined && typeof options[key] !== 'boolean') {
+        throw ValidationError.invalid(`runtime.${key}`, options[key], 'must be true or false', 'leave it unset for false');
+      }
+    }
     return new RuntimeBase('custom', checked(image), options.caCertificates ?? false, options.zoneinfo ?? false, false);
   }
 

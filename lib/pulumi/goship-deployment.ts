@@ -5,7 +5,7 @@ import { GoshipApp } from '../app/goship-app';
 import { GoStaticImage } from '../image/go-static-image';
 import { ValidationError, validating } from '../model/errors';
 import { imageDigest } from '../model/image-ref';
-import { PropNames, rejectUnknownProps } from '../model/known-props';
+import { nearest, PropNames, rejectUnknownProps } from '../model/known-props';
 import { dns1123Label } from '../model/names';
 import { imageBuildArgs } from './image-build';
 import { KubernetesResource, ObjectPlan, pinImages, planObjects, resourceClassOf } from './kubernetes-objects';
@@ -41,6 +41,14 @@ export interface GoshipDeploymentArgs {
    * @default - buildx's current builder
    */
   readonly builder?: string;
+  /**
+   * The content of the build secrets the images mount for their module download, by secret id
+   * (`BuildSecret.netrc()` has id `netrc`). Each is passed to the build as a Pulumi secret:
+   * encrypted in the state, masked in logs, never a build arg.
+   * @default - none; an image that declares a secret file then fails
+   * @example { netrc: new pulumi.Config().requireSecret('netrc') }
+   */
+  readonly buildSecrets?: Readonly<Record<string, pulumi.Input<string>>>;
 }
 
 /** Every arg of GoshipDeployment: the compiler keeps this list and the interface in step. */
@@ -50,7 +58,11 @@ const GOSHIP_DEPLOYMENT_ARGS: PropNames<GoshipDeploymentArgs> = {
   provider: true,
   namespace: true,
   builder: true,
+  buildSecrets: true,
 };
+
+/** Every field of a registries entry. */
+const REGISTRY_LOGIN_FIELDS: PropNames<RegistryLogin> = { address: true, username: true, password: true };
 
 /** A Service as applied. */
 export interface ServiceRef {
@@ -162,6 +174,7 @@ function planDeployment(name: string, args: GoshipDeploymentArgs): DeploymentPla
       throw ValidationError.invalid('builder', args.builder, 'must be the name of a buildx builder', 'leave it unset to use the current builder');
     }
     const registries = args.registries ?? [];
+    registries.forEach((r, i) => rejectUnknownProps(r, REGISTRY_LOGIN_FIELDS, 'RegistryLogin', `registries[${i}]`, true));
     for (const r of registries) {
       if (typeof r?.address !== 'string' || !/^[a-zA-Z0-9.-]+(:[0-9]+)?$/.test(r.address)) {
         throw ValidationError.invalid('registries.address', r?.address, 'must be a registry host, with a port if any', "use e.g. 'ghcr.io'");
@@ -171,10 +184,29 @@ function planDeployment(name: string, args: GoshipDeploymentArgs): DeploymentPla
     // `pulumi up` refuses exactly what `synth` refuses. Nothing is written.
     args.app.renderFiles();
     const appImages = args.app.images();
-    const images = appImages.map((image) => ({ image, args: imageBuildArgs(image, { registries, builder: args.builder, cwd: process.cwd() }) }));
+    const buildSecrets = checkBuildSecrets(args.buildSecrets, appImages);
+    const images = appImages.map((image) => ({ image, args: imageBuildArgs(image, { registries, builder: args.builder, cwd: process.cwd(), buildSecrets }) }));
     const objects = planObjects(args.app.manifests(), new Set(appImages.map((i) => i.imageRef)), namespace);
     return { images, objects };
   });
+}
+
+/** `buildSecrets` must be a map, and each of its ids must be mounted by some image: an unused secret is a typo. */
+function checkBuildSecrets(value: unknown, images: readonly GoStaticImage[]): Readonly<Record<string, pulumi.Input<string>>> | undefined {
+  if (value === undefined) {
+    return undefined;
+  }
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    throw ValidationError.invalid('buildSecrets', value, 'must map secret ids to their content', "use e.g. { netrc: config.requireSecret('netrc') }");
+  }
+  const mounted = [...new Set(images.flatMap((i) => i.secrets.filter((s) => s.kind === 'file').map((s) => s.id)))].sort();
+  for (const id of Object.keys(value)) {
+    if (!mounted.includes(id)) {
+      const near = nearest(id, mounted);
+      throw ValidationError.invalid(`buildSecrets.${id}`, '(secret)', 'no image mounts a secret with this id', near ? `did you mean '${near}'?` : `remove it${mounted.length > 0 ? `; the images mount ${mounted.join(', ')}` : '; no image declares secrets'}`);
+    }
+  }
+  return value as Record<string, pulumi.Input<string>>;
 }
 
 function servicesOf(plans: readonly ObjectPlan[], objects: Record<string, KubernetesResource>): pulumi.Output<ServiceRef[]> {

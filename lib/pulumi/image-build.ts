@@ -13,6 +13,11 @@ export interface ImageBuildOptions {
   readonly builder?: string;
   /** The folder build contexts are written relative to (the Pulumi project folder). */
   readonly cwd: string;
+  /**
+   * Secret id → content, for the image's `BuildSecret` files; each is passed as a Pulumi secret.
+   * @default - none (an image that declares a secret file then fails)
+   */
+  readonly buildSecrets?: Readonly<Record<string, pulumi.Input<string>>>;
 }
 
 /**
@@ -20,6 +25,9 @@ export interface ImageBuildOptions {
  * Dockerfile goship renders (the text `synth()` writes to `images/<name>/Dockerfile`) passed
  * inline, the image's module folder as context, all its platforms in one build (one pushed
  * multi-platform index), its build args and labels, and its `repository:tag` as the tag.
+ *
+ * The image's secret files are passed as `secrets` (each value a Pulumi secret, so it is
+ * encrypted in the state and masked in logs) and its SSH ids as `ssh`.
  *
  * The context is relative to `cwd`, so the stack's state does not depend on where the
  * repository was checked out. Fails if the image has no repository it can be pushed to.
@@ -29,6 +37,20 @@ export function imageBuildArgs(image: GoStaticImage, options: ImageBuildOptions)
   const registries = options.registries
     .filter((r) => loginApplies(r.address, image.repository))
     .map((r) => ({ address: r.address, username: r.username, password: pulumi.secret(r.password) }));
+  const secrets: Record<string, pulumi.Input<string>> = {};
+  for (const s of image.secrets.filter((x) => x.kind === 'file')) {
+    const value = options.buildSecrets?.[s.id];
+    if (value === undefined) {
+      throw new ValidationError({
+        prop: 'buildSecrets',
+        value: s.id,
+        why: `image ${image.name} mounts the secret '${s.id}' for its module download, and buildSecrets has no value for it`,
+        fix: `pass it, e.g. buildSecrets: { '${s.id}': config.requireSecret('${s.id}') }`,
+      }, image.node.path);
+    }
+    secrets[s.id] = pulumi.secret(value);
+  }
+  const ssh = image.secrets.filter((x) => x.kind === 'ssh').map((x) => ({ id: x.id }));
   return {
     tags: [image.imageRef],
     push: true,
@@ -38,6 +60,8 @@ export function imageBuildArgs(image: GoStaticImage, options: ImageBuildOptions)
     buildArgs: { ...image.buildArgs },
     labels: { ...image.labels },
     ...(registries.length > 0 ? { registries } : {}),
+    ...(Object.keys(secrets).length > 0 ? { secrets } : {}),
+    ...(ssh.length > 0 ? { ssh } : {}),
     ...(options.builder !== undefined ? { builder: { name: options.builder } } : {}),
   };
 }

@@ -8,6 +8,17 @@ export interface BakeTarget {
   readonly tags: readonly string[];
   readonly labels: Readonly<Record<string, string>>;
   readonly args: Readonly<Record<string, string>>;
+  /**
+   * Secret mounts the build reads, as bake `secret` entries: `id=netrc,env=GOSHIP_SECRET_NETRC`.
+   * Where the content comes from, never the content.
+   * @default - none
+   */
+  readonly secret?: readonly string[];
+  /**
+   * SSH agent ids the build forwards, as bake `ssh` entries: `default`.
+   * @default - none
+   */
+  readonly ssh?: readonly string[];
 }
 
 /**
@@ -26,6 +37,8 @@ export function renderBakeFile(targets: readonly BakeTarget[]): string {
       dockerfile: t.dockerfile,
       labels: sortKeys(t.labels),
       platforms: [...t.platforms],
+      ...(t.secret && t.secret.length > 0 ? { secret: [...t.secret] } : {}),
+      ...(t.ssh && t.ssh.length > 0 ? { ssh: [...t.ssh] } : {}),
       tags: [...t.tags],
     }])),
   };

@@ -4,10 +4,11 @@
  *
  * Every buildah call uses the vfs storage driver. Everything a helper starts or creates is
  * registered with a {@link Cleanup}, which the suites run in `afterAll`, so containers,
- * registries, images and temporary folders go away even when a test fails.
+ * registries, module proxies, images and temporary folders go away even when a test fails.
  */
 export * from './tools/buildah';
 export * from './tools/cleanup';
+export * from './tools/goproxy';
 export * from './tools/goship';
 export * from './tools/http';
 export * from './tools/prerequisites';

@@ -27,7 +27,7 @@ describe('GoStaticImage defaults', () => {
     expect(image.goVersion).toBe('1.22');
     expect(image.builderImage).toBe('golang:1.22');
     expect(image.timeZoneData).toBe('embedded');
-    expect(image.build).toEqual({ main: '.', tags: [], ldflags: [], versionVariable: 'main.version', stripSymbols: true });
+    expect(image.build).toEqual({ main: '.', tags: [], ldflags: [], versionVariable: 'main.version', linkValues: {}, stripSymbols: true, vendor: false });
   });
 
   test('the tag is -dirty when the context has uncommitted changes', () => {

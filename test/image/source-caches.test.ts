@@ -4,7 +4,7 @@ import * as path from 'path';
 import { clearGitCache, gitState } from '../../lib/image/git';
 import { clearGoModuleCache, inspectMainPackage, readGoModule } from '../../lib/image/go-module';
 import { ValidationError } from '../../lib/model/errors';
-import { makeGoModule } from '../support/go-module';
+import { makeGoModule, makeRepo } from '../support/go-module';
 
 // Counts git runs, and runs them.
 jest.mock('child_process', () => {
@@ -55,5 +55,26 @@ describe('what an image reads from its sources is read once per directory', () =
     clearGoModuleCache();
     expect(readGoModule(dir).go).toBe('1.22');
     expect(inspectMainPackage(first.dir, '.')).toEqual({ declaresVersion: false });
+  });
+
+  test('images with the same inputs ask git once; another input set asks once more', () => {
+    // GIVEN a repository with two modules
+    const repo = makeRepo({ 'a/go.mod': 'module example.com/a\n\ngo 1.22\n', 'b/go.mod': 'module example.com/b\n\ngo 1.22\n' });
+    const runs = jest.mocked(execFileSync);
+    runs.mockClear();
+    const gitRuns = () => runs.mock.calls.filter(([cmd]) => cmd === 'git').length;
+    // WHEN three images of module a (./cmd/api, ./cmd/worker, …) read their state
+    const first = gitState(repo, ['a']);
+    const perSet = gitRuns();
+    gitState(repo, ['a']);
+    gitState(repo, ['a']);
+    // THEN git ran for the first only
+    expect(gitRuns()).toBe(perSet);
+    expect(perSet).toBe(3); // log, status, and the origin of the repository
+    // WHEN an image with other inputs reads its state
+    const other = gitState(repo, ['a', 'b']);
+    // THEN git runs once more for that set (log and status; the origin is known), and both see the same commit
+    expect(gitRuns()).toBe(perSet + 2);
+    expect(other.commit).toBe(first.commit);
   });
 });

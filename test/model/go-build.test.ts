@@ -4,7 +4,7 @@ import { declaresVersionVariable } from '../../lib/image/go-module';
 describe('go.mod', () => {
   test('reads module, go and toolchain lines', () => {
     const mod = parseGoMod('// comment\nmodule example.com/x // trailing\n\ngo 1.21.0\n\ntoolchain go1.22.4\n\nrequire (\n\tgolang.org/x/net v0.1.0\n)\n');
-    expect(mod).toEqual({ module: 'example.com/x', go: '1.21.0', toolchain: '1.22.4' });
+    expect(mod).toEqual({ module: 'example.com/x', go: '1.21.0', toolchain: '1.22.4', requires: [{ path: 'golang.org/x/net', version: 'v0.1.0' }], replaces: [] });
     expect(goVersionOf(mod)).toBe('1.22.4');
     expect(goVersionOf(parseGoMod('module m\ngo 1.19\n'))).toBe('1.19');
   });

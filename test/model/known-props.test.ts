@@ -2,8 +2,10 @@ import { Testing } from 'cdk8s';
 import { GoshipApp } from '../../lib/app/goship-app';
 import { RollingDeployment } from '../../lib/deploy/rolling-deployment';
 import { GoStaticImage } from '../../lib/image/go-static-image';
+import { BuildSecret } from '../../lib/model/build-secret';
 import { ValidationError } from '../../lib/model/errors';
 import { editDistance, nearest, rejectUnknownProps } from '../../lib/model/known-props';
+import { RuntimeBase } from '../../lib/model/runtime-base';
 import { makeGoModule } from '../support/go-module';
 
 describe('rejectUnknownProps', () => {
@@ -55,5 +57,17 @@ describe('constructs reject unknown props at run time', () => {
   test('fails if GoshipApp gets an unknown prop', () => {
     const props: any = { outDir: 'x' };
     expect(() => new GoshipApp(props)).toThrow("[GoshipApp] outDir: 'x' — is not a prop of GoshipApp — did you mean 'outdir'?");
+  });
+
+  test('fails if a nested prop object of GoStaticImage has an unknown prop: RuntimeBase.custom options', () => {
+    expect(() => RuntimeBase.custom('registry.example.com/base:1', { caCertificate: true } as any))
+      .toThrow("runtime.caCertificate: true — is not a prop of RuntimeBaseOptions — did you mean 'caCertificates'?");
+    expect(() => RuntimeBase.custom('registry.example.com/base:1', { zoneinfo: 'yes' } as any))
+      .toThrow("runtime.zoneinfo: 'yes' — must be true or false");
+  });
+
+  test('fails if a nested prop object of GoStaticImage has an unknown prop: BuildSecret options', () => {
+    expect(() => new GoStaticImage(Testing.chart(), 'image', { context: makeGoModule(), secrets: [BuildSecret.netrc({ src: 'netrc', evn: 'X' } as any)] }))
+      .toThrow("secrets.evn: 'X' — is not a prop of BuildSecret — did you mean 'env'?");
   });
 });

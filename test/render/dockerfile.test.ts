@@ -17,10 +17,10 @@ ARG TARGETOS TARGETARCH
 ENV CGO_ENABLED=0 GOMODCACHE=/go/pkg/mod GOCACHE=/root/.cache/go-build
 WORKDIR /src
 COPY go.mod go.sum ./
-RUN --mount=type=cache,target=/go/pkg/mod go mod download
+RUN --mount=type=cache,id=goship-gomod,sharing=shared,target=/go/pkg/mod go mod download
 COPY . .
 ARG VERSION
-RUN --mount=type=cache,target=/go/pkg/mod --mount=type=cache,target=/root/.cache/go-build \\
+RUN --mount=type=cache,id=goship-gomod,sharing=shared,target=/go/pkg/mod --mount=type=cache,id=goship-gobuild,sharing=shared,target=/root/.cache/go-build \\
     GOOS=$TARGETOS GOARCH=$TARGETARCH go build -trimpath -tags timetzdata -ldflags="-s -w -X main.version=\${VERSION}" -o /out/app .
 RUN mkdir -p /out/etc \\
     && echo 'nonroot:x:65532:65532:nonroot:/nonexistent:/sbin/nologin' > /out/etc/passwd \\
@@ -86,8 +86,8 @@ ENTRYPOINT ["/app"]
 
   test('multi-platform with 32-bit arm and an amd64 level: variants reach GOARM and GOAMD64 only for those targets', () => {
     const text = renderDockerfile({ ...base, platforms: [Platform.custom('linux/amd64/v3'), Platform.LINUX_ARM64, Platform.LINUX_ARM_V7], moduleFiles: ['go.mod'] });
-    expect(text.slice(text.indexOf('RUN --mount=type=cache,target=/go/pkg/mod --mount'), text.indexOf('RUN mkdir'))).toMatchInlineSnapshot(`
-"RUN --mount=type=cache,target=/go/pkg/mod --mount=type=cache,target=/root/.cache/go-build \\
+    expect(text.slice(text.indexOf('RUN --mount=type=cache,id=goship-gomod,sharing=shared,target=/go/pkg/mod --mount'), text.indexOf('RUN mkdir'))).toMatchInlineSnapshot(`
+"RUN --mount=type=cache,id=goship-gomod,sharing=shared,target=/go/pkg/mod --mount=type=cache,id=goship-gobuild,sharing=shared,target=/root/.cache/go-build \\
     if [ "$TARGETARCH" = arm ]; then export GOARM="\${TARGETVARIANT#v}"; fi; \\
     if [ "$TARGETARCH" = amd64 ] && [ -n "$TARGETVARIANT" ]; then export GOAMD64="$TARGETVARIANT"; fi; \\
     GOOS=$TARGETOS GOARCH=$TARGETARCH go build -trimpath -tags timetzdata -ldflags="-s -w -X main.version=\${VERSION}" -o /out/app .

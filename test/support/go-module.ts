@@ -40,3 +40,30 @@ export function makeGoModule(fixture: GoModuleFixture = {}): string {
 export function headCommit(dir: string): string {
   return execFileSync('git', ['rev-parse', 'HEAD'], { cwd: dir, encoding: 'utf8' }).trim();
 }
+
+const COMMITTER = { GIT_AUTHOR_NAME: 't', GIT_AUTHOR_EMAIL: 't@example.com', GIT_COMMITTER_NAME: 't', GIT_COMMITTER_EMAIL: 't@example.com' };
+
+/** Writes `files` (paths relative to `root`) into `root`, creating folders. */
+export function writeFiles(root: string, files: Readonly<Record<string, string>>): void {
+  for (const [rel, text] of Object.entries(files)) {
+    fs.mkdirSync(path.dirname(path.join(root, rel)), { recursive: true });
+    fs.writeFileSync(path.join(root, rel), text);
+  }
+}
+
+/** A new git repository in a temporary folder with `files` committed (at `date`). */
+export function makeRepo(files: Readonly<Record<string, string>>, date = '2026-01-02T03:04:05Z'): string {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'goship-repo-'));
+  execFileSync('git', ['init', '-q'], { cwd: dir });
+  commitFiles(dir, files, date);
+  return dir;
+}
+
+/** Writes `files` into the repository at `dir` and commits them; returns the new commit. */
+export function commitFiles(dir: string, files: Readonly<Record<string, string>>, date = '2026-01-03T03:04:05Z'): string {
+  writeFiles(dir, files);
+  const env = { ...process.env, ...COMMITTER, GIT_AUTHOR_DATE: date, GIT_COMMITTER_DATE: date };
+  execFileSync('git', ['add', '-A'], { cwd: dir, env });
+  execFileSync('git', ['commit', '-qm', 'change'], { cwd: dir, env });
+  return headCommit(dir);
+}

@@ -64,6 +64,15 @@ export interface BuildahBuildOptions {
   readonly buildArgs?: Readonly<Record<string, string>>;
   /** An ignore file (buildah 1.28 does not read `<Dockerfile>.dockerignore` by itself). */
   readonly ignoreFile?: string;
+  /**
+   * Build without any network: `--network none`, which buildah 1.28 allows only with OCI
+   * isolation (`--isolation oci --runtime runc`). Proves a build downloads nothing.
+   */
+  readonly offline?: boolean;
+  /** A bake target's `secret` entries (`id=netrc,env=GOSHIP_SECRET_NETRC`), passed as `--secret`. */
+  readonly secrets?: readonly string[];
+  /** Extra environment of buildah, e.g. the variables `env=` secrets read. */
+  readonly env?: Readonly<Record<string, string>>;
 }
 
 /** What {@link buildahBuild} made. */
@@ -86,8 +95,9 @@ export async function buildahBuild(options: BuildahBuildOptions, cleanup?: Clean
   const iidFile = path.join(os.tmpdir(), uniqueName('goship-e2e-iid'));
   const args = [
     ...BUILDAH, 'build',
-    '--isolation', 'chroot',
+    ...(options.offline ? ['--isolation', 'oci', '--runtime', 'runc', '--network', 'none'] : ['--isolation', 'chroot']),
     '--pull=never',
+    ...(options.secrets ?? []).flatMap((entry) => ['--secret', entry]),
     '--platform', options.platform,
     ...Object.entries(buildArgs).flatMap(([k, v]) => ['--build-arg', `${k}=${v}`]),
     ...(options.ignoreFile ? ['--ignorefile', options.ignoreFile] : []),
@@ -98,7 +108,7 @@ export async function buildahBuild(options: BuildahBuildOptions, cleanup?: Clean
   ];
   cleanup?.add(`remove image ${options.tag}`, () => run('buildah', [...BUILDAH, 'rmi', '-f', options.tag], { allowFailure: true }));
   const started = Date.now();
-  const { stdout, stderr } = await run('buildah', args);
+  const { stdout, stderr } = await run('buildah', args, options.env ? { env: { ...process.env, ...options.env } } : {});
   const id = fs.readFileSync(iidFile, 'utf8').trim();
   fs.rmSync(iidFile, { force: true });
   return { tag: options.tag, platform: options.platform, id, log: `${stdout}${stderr}`, seconds: (Date.now() - started) / 1000 };
