@@ -126,8 +126,8 @@ describe('GoshipDeployment Kubernetes objects', () => {
     expect(kubernetes().map((r) => [r.type, r.name]).sort()).toEqual([
       ['kubernetes:apps/v1:Deployment', 'deployment-shop-api'],
       ['kubernetes:batch/v1:Job', 'job-shop-api-migrate'],
-      ['kubernetes:core/v1:ConfigMap', 'configmap-shop-api-env'],
       ['kubernetes:core/v1:Service', 'service-shop-api'],
+      ['kubernetes:core/v1:ServiceAccount', 'serviceaccount-shop-api'],
       ['kubernetes:monitoring.coreos.com/v1:ServiceMonitor', 'servicemonitor-shop-api'],
       ['kubernetes:policy/v1:PodDisruptionBudget', 'poddisruptionbudget-shop-api'],
     ]);
@@ -168,7 +168,7 @@ describe('GoshipDeployment Kubernetes objects', () => {
     expect(ofType('docker-build:index:Image')[0].inputs.dockerfile.inline).toBe(fs.readFileSync(path.join(outdir, 'images/hello/Dockerfile'), 'utf8'));
   });
 
-  test('every child has the component as parent; a workload waits for its image and for the config its pods read', async () => {
+  test('every child has the component as parent; a workload waits for its image and for the ServiceAccount its pods use', async () => {
     // GIVEN a transformation on the component: it runs for every child, with the child's options
     const seen = new Map<string, pulumi.ResourceOptions>();
     const fixture = webFixture();
@@ -186,10 +186,10 @@ describe('GoshipDeployment Kubernetes objects', () => {
       expect(seen.get(name)!.parent).toBe(component);
     }
     const dependsOn = (name: string) => ((seen.get(name)!.dependsOn ?? []) as pulumi.Resource[]).map((r) => (r as any).__name as string).sort();
-    expect(dependsOn('deployment-shop-api')).toEqual(['configmap-shop-api-env', 'image-api']);
-    expect(dependsOn('job-shop-api-migrate')).toEqual(['configmap-shop-api-env', 'image-api']);
-    expect(dependsOn('service-shop-api')).toEqual(['configmap-shop-api-env']);
-    expect(dependsOn('configmap-shop-api-env')).toEqual([]);
+    expect(dependsOn('deployment-shop-api')).toEqual(['image-api', 'serviceaccount-shop-api']);
+    expect(dependsOn('job-shop-api-migrate')).toEqual(['image-api', 'serviceaccount-shop-api']);
+    expect(dependsOn('service-shop-api')).toEqual(['serviceaccount-shop-api']);
+    expect(dependsOn('serviceaccount-shop-api')).toEqual([]);
     const urn = await valueOf(component.objects['deployment-shop-api'].urn);
     expect(urn).toContain('::goship:index:GoshipDeployment$kubernetes:apps/v1:Deployment::deployment-shop-api');
   });
@@ -225,8 +225,8 @@ describe('GoshipDeployment Kubernetes objects', () => {
     // THEN
     const objects = kubernetes();
     expect(objects.map((r) => r.name).sort()).toEqual([
-      'configmap-prod-api-env', 'deployment-prod-api', 'job-prod-api-migrate',
-      'poddisruptionbudget-prod-api', 'service-prod-api', 'servicemonitor-prod-api',
+      'deployment-prod-api', 'job-prod-api-migrate', 'poddisruptionbudget-prod-api',
+      'service-prod-api', 'serviceaccount-prod-api', 'servicemonitor-prod-api',
     ]);
     expect(objects.map((r) => r.inputs.metadata.namespace)).toEqual(Array(6).fill('prod'));
     const providerRef = `${await valueOf(provider.urn)}::${await valueOf(provider.id)}`;
