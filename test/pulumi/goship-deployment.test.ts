@@ -6,6 +6,7 @@ import * as pulumi from '@pulumi/pulumi';
 import { ApiObject, Chart } from 'cdk8s';
 import { parseAllDocuments } from 'yaml';
 import { HelloChart } from '../../examples/hello/hello-chart';
+import { ShopChart } from '../../examples/shop/shop-chart';
 import { GoshipApp } from '../../lib';
 import { GoshipDeployment } from '../../lib/pulumi';
 import { Fixture, webFixture } from './fixture';
@@ -293,5 +294,38 @@ describe('GoshipDeployment Kubernetes objects', () => {
 
   test('fails if the namespace override is not a namespace name', () => {
     expect(() => new GoshipDeployment('web', { app: webFixture().app, namespace: 'Prod_1' })).toThrow(/^\[web\] namespace: 'Prod_1'/);
+  });
+});
+
+describe('GoshipDeployment parity for examples/shop', () => {
+  test('the same objects as its YAML — ServiceAccount, HPA, Ingress, GRPCRoute, NetworkPolicy — each image pinned', async () => {
+    // GIVEN
+    const outdir = fs.mkdtempSync(path.join(fs.realpathSync(os.tmpdir()), 'goship-shop-'));
+    const app = new GoshipApp({ outdir });
+    const chart = new ShopChart(app, 'shop', { registry: 'registry.test/shop' });
+    app.synth();
+    // WHEN
+    const seen = new Map<string, pulumi.ResourceOptions>();
+    await deploy({ app }, {}, { transformations: [(a) => { seen.set(a.name, a.opts); return undefined; }] });
+    // THEN every YAML object is applied as written, with the images pinned
+    let expected = yamlObjects(outdir);
+    for (const [name, image] of Object.entries(chart.images)) {
+      expected = expected.map((o) => withImage(o, image.imageRef, `registry.test/shop/${name}@${mockDigest(`image-shop-${name}`)}`));
+    }
+    expect(new Map(kubernetes().map((r) => [key(r.inputs), r.inputs]))).toEqual(new Map(expected.map((o) => [key(o), o])));
+    expect(kubernetes().map((r) => r.type).sort()).toEqual([
+      'kubernetes:apps/v1:Deployment', 'kubernetes:apps/v1:Deployment', 'kubernetes:apps/v1:Deployment',
+      'kubernetes:autoscaling/v2:HorizontalPodAutoscaler', 'kubernetes:core/v1:Service', 'kubernetes:core/v1:Service',
+      'kubernetes:core/v1:ServiceAccount', 'kubernetes:gateway.networking.k8s.io/v1:GRPCRoute',
+      'kubernetes:networking.k8s.io/v1:Ingress', 'kubernetes:networking.k8s.io/v1:NetworkPolicy',
+      'kubernetes:policy/v1:PodDisruptionBudget', 'kubernetes:policy/v1:PodDisruptionBudget', 'kubernetes:policy/v1:PodDisruptionBudget',
+    ]);
+    // AND the autoscaled Deployment has no replicas, and Pulumi leaves the field to the autoscaler
+    const api = kubernetes().find((r) => r.name === 'deployment-shop-shop-api')!;
+    expect('replicas' in api.inputs.spec).toBe(false);
+    expect(seen.get('deployment-shop-shop-api')!.ignoreChanges).toEqual(['spec.replicas']);
+    expect(seen.get('deployment-shop-shop-worker')!.ignoreChanges).toBeUndefined();
+    // AND the pods wait for their ServiceAccount
+    expect(((seen.get('deployment-shop-shop-api')!.dependsOn ?? []) as pulumi.Resource[]).map((r) => (r as any).__name)).toContain('serviceaccount-shop-shop-api');
   });
 });
