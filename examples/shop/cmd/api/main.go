@@ -1,5 +1,5 @@
 // Command api is the shop's HTTP API: it serves on PORT, exposes metrics on METRICS_PORT and
-// reads its signing key from a file mounted from a Secret.
+// reads its signing key from a file mounted from a Secret (`/` reports whether it could).
 package main
 
 import (
@@ -21,9 +21,9 @@ func main() {
 	mux.Handle("/health", health)
 	mux.HandleFunc("/", func(w http.ResponseWriter, _ *http.Request) {
 		requests.Add(1)
-		_, err := os.Stat(keyFile)
+		key, err := os.ReadFile(keyFile)
 		w.Header().Set("Content-Type", "application/json")
-		_ = json.NewEncoder(w).Encode(map[string]any{"service": "api", "signingKey": err == nil})
+		_ = json.NewEncoder(w).Encode(map[string]any{"service": "api", "signingKey": err == nil && len(key) > 0})
 	})
 	metrics := http.NewServeMux()
 	metrics.Handle("/health", health)
