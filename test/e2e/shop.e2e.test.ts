@@ -66,9 +66,9 @@ describeE2E('examples/shop, built with buildah and run with runc', () => {
   afterAll(() => cleanup.run());
 
   test('the grpchealth package passes its Go tests', async () => {
-    const r = await run('go', ['test', './internal/...'], {
+    const r = await run('go', ['test', './internal/grpchealth'], {
       cwd: path.join(REPO_ROOT, 'examples/shop'),
-      env: { ...process.env, GOFLAGS: '-mod=mod', GOPROXY: 'off', CGO_ENABLED: '0' },
+      env: { ...process.env, GOFLAGS: '-mod=mod', GOPROXY: 'off' },
     });
     expect(r.stdout).toMatch(/^ok\s+example\.com\/shop\/internal\/grpchealth/m);
   });
