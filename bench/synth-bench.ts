@@ -157,7 +157,7 @@ export function printSynth(rows: readonly SynthRow[], opts: SynthBenchOptions): 
 
 function describeTree(tree: TreeKind): string {
   return tree === 'services'
-    ? 'one chart per service, each a GoStaticImage (amd64 + arm64) and a RollingDeployment (Deployment, Service, ConfigMap, PodDisruptionBudget)'
+    ? 'one chart per service, each a GoStaticImage (amd64 + arm64) and a RollingDeployment shaped in turn like the shop api (ServiceAccount, Deployment, Service, PDB, HPA, Ingress, NetworkPolicy), worker (Deployment, PDB) and grpc (Deployment, Service, PDB, GRPCRoute)'
     : 'one chart per service of plain cdk8s-plus-27 Deployment + Service + ConfigMap, some charts depending on others';
 }
 

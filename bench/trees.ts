@@ -39,13 +39,18 @@ export function writeMonorepo(dir: string, n: number): void {
 
 /**
  * Adds `n` services to `app`, one chart each: a GoStaticImage (amd64 + arm64) built from
- * `cmd/svc-<i>` of the monorepo, and a RollingDeployment of it with one plain environment
- * variable (Deployment, Service, ConfigMap, PodDisruptionBudget).
+ * `cmd/svc-<i>` of the monorepo, and a RollingDeployment of it, in turn shaped like the
+ * three services of examples/shop:
+ * - an HTTP API: ServiceAccount with a workload identity, Deployment, Service, PDB, HPA,
+ *   Ingress and NetworkPolicy, a Secret file and a metrics port off the Service;
+ * - a worker: Deployment and PDB, args, health on its metrics port, no Service;
+ * - a gRPC service: Deployment, Service, PDB and a GRPCRoute.
  */
 export function addServices(app: App, n: number, monorepo: string): void {
   // Loaded here, so that each tree loads only the libraries it uses.
   // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const { RollingDeployment } = require('../lib/deploy/rolling-deployment') as typeof import('../lib/deploy/rolling-deployment');
+  const deploy = require('../lib/deploy') as typeof import('../lib/deploy');
+  const metrics = { metrics: { port: 9090, onService: false } };
   for (let i = 0; i < n; i++) {
     const chart = new Chart(app, `svc-${i}`);
     const image = new GoStaticImage(chart, 'image', {
@@ -55,10 +60,26 @@ export function addServices(app: App, n: number, monorepo: string): void {
       platforms: [Platform.LINUX_AMD64, Platform.LINUX_ARM64],
       builderImage: BUILDER_IMAGE,
     });
-    new RollingDeployment(chart, 'web', {
-      name: `svc-${i}`,
-      image,
-      env: { GREETING: `hello from ${i}` },
+    const common = { name: `svc-${i}`, image, env: { GREETING: `hello from ${i}` } };
+    const shape = i % 3;
+    new deploy.RollingDeployment(chart, 'web', shape === 0 ? {
+      ...common,
+      extraPorts: metrics,
+      autoscaling: { maxReplicas: 10 },
+      files: { '/etc/svc/signing': deploy.FileSource.secret(`svc-${i}-signing`) },
+      serviceAccount: deploy.ServiceAccount.create({ identity: deploy.WorkloadIdentity.aws(`arn:aws:iam::123456789012:role/svc-${i}`) }),
+      ingress: { className: 'nginx', hosts: [`svc-${i}.example.com`], tlsSecret: `svc-${i}-tls` },
+      networkPolicy: { from: [deploy.NetworkPeer.namespace('ingress-nginx')], metricsFrom: [deploy.NetworkPeer.namespace('monitoring')] },
+    } : shape === 1 ? {
+      ...common,
+      protocol: deploy.Protocol.NONE,
+      args: ['--queue', `q-${i}`],
+      extraPorts: metrics,
+      health: deploy.HealthCheck.http({ port: 'metrics' }),
+    } : {
+      ...common,
+      protocol: deploy.Protocol.GRPC,
+      grpcRoute: { parentRefs: [{ name: 'gateway', namespace: 'infra' }], hostnames: [`svc-${i}.grpc.example.com`] },
     });
   }
 }

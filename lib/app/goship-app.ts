@@ -9,6 +9,7 @@ import { renderBakeFile } from '../render/bake';
 import { replaceDirectory } from './atomic-output';
 import { crossCheck } from './cross-checks';
 import { stringifyManifests } from './manifest-yaml';
+import { placeOf, warningLines } from './warnings';
 
 /** Props of {@link GoshipApp}. */
 export interface GoshipAppProps {
@@ -137,10 +138,9 @@ export class GoshipApp extends App {
         findings.push(...checkDockerfile(text, file, opts));
       }
     }
-    const format = (f: Finding) => `${f.file ?? ''}${f.line ? `:${f.line}` : ''}${f.object ? ` ${f.object}` : ''} [${f.rule}] ${f.message}`;
-    for (const f of findings.filter((x) => x.severity === 'warning')) {
-      this.warn(`goship: warning: ${format(f)}`);
-    }
+    const format = (f: Finding) => `${placeOf(f)} [${f.rule}] ${f.message}`;
+    // A warning repeated across many images prints once, with a count and the first places.
+    warningLines(findings.filter((x) => x.severity === 'warning')).forEach((line) => this.warn(line));
     const errors = findings.filter((f) => f.severity === 'error');
     if (errors.length > 0) {
       throw new Error(`goship: ${errors.length} policy error(s); nothing was written (skip a rule with GoshipApp's skipPolicies):\n  ${errors.map(format).join('\n  ')}`);

@@ -1,4 +1,5 @@
 import { ValidationError } from '../model/errors';
+import { PropNames, rejectUnknownProps } from '../model/known-props';
 
 /**
  * Quantities as goship accepts them: a plain decimal (`0.5`, `2`) or millicores (`100m`)
@@ -107,6 +108,9 @@ export interface ResourcesProps {
   readonly tmpSizeLimit?: string;
 }
 
+const RESOURCES_PROPS: PropNames<ResourcesProps> = { cpuRequest: true, memoryRequest: true, ephemeralStorageRequest: true, limits: true, tmpSizeLimit: true };
+const LIMITS_OPTIONS: PropNames<ResourceLimitsOptions> = { memory: true, cpu: true, ephemeralStorage: true };
+
 /** Requests and limits as the container spec writes them. */
 export interface ResolvedResources {
   readonly requests: Readonly<Record<string, string>>;
@@ -119,11 +123,13 @@ export function resolveResources(props: ResourcesProps = {}): ResolvedResources 
   if (typeof props !== 'object' || props === null) {
     throw ValidationError.invalid('resources', props, 'must be an object', "use e.g. { memoryRequest: '64Mi' }");
   }
+  rejectUnknownProps(props, RESOURCES_PROPS, 'ResourcesProps', 'resources');
   const limitsChoice = props.limits ?? ResourceLimits.of({ memory: '128Mi' });
   if (!(limitsChoice instanceof ResourceLimits)) {
     throw ValidationError.invalid('resources.limits', limitsChoice, 'not a ResourceLimits', "use ResourceLimits.of({ memory: '128Mi' }) or ResourceLimits.none()");
   }
   const l = limitsChoice.limits;
+  rejectUnknownProps(l, LIMITS_OPTIONS, 'ResourceLimits.of()', 'resources.limits');
   const requested = {
     'cpu': [props.cpuRequest ?? '50m', 'resources.cpuRequest', cpuMillis],
     'memory': [props.memoryRequest ?? '32Mi', 'resources.memoryRequest', byteQuantity],

@@ -2,10 +2,16 @@ import { ApiObject, Chart } from 'cdk8s';
 import { Construct } from 'constructs';
 import { DeployableImage } from '../model/deployable-image';
 import { validating } from '../model/errors';
-import { KubeObject, renderWorkload, WorkloadManifests, WorkloadSpec, workloadNames } from '../render/workload';
-import { SecretEnvSource } from './env';
-import { ProbeTiming } from './probes';
+import { KubeObject, renderWorkload, WorkloadManifests, WorkloadSpec } from '../render/workload';
+import { AutoscalingProps } from './autoscaling';
+import { EmptyDirOptions, EnvFrom, FileSource } from './container';
+import { EnvValue, SecretEnvSource } from './env';
+import { NetworkPolicyProps } from './network-policy';
+import { ExtraPortOptions, Protocol } from './ports';
+import { HealthCheck, ProbeTiming } from './probes';
 import { ResourcesProps } from './resources';
+import { IngressProps, RouteProps } from './routes';
+import { ServiceAccount } from './service-account';
 import { ServiceType } from './service-type';
 import { DisruptionBudget, RolloutStrategy } from './strategy';
 import { resolveWorkload } from './workload-spec';
@@ -39,10 +45,16 @@ export interface RollingDeploymentProps {
    */
   readonly namespace?: string;
   /**
-   * Desired pods.
+   * Desired pods. Not with `autoscaling`, which owns the count.
    * @default 2
    */
   readonly replicas?: number;
+  /**
+   * A HorizontalPodAutoscaler. The Deployment then has no `replicas` field, so an apply or a
+   * GitOps sync never resets what the autoscaler scaled.
+   * @default - none: `replicas` pods
+   */
+  readonly autoscaling?: AutoscalingProps;
   /**
    * How pods are replaced on a change.
    * @default RolloutStrategy.rollingUpdate() — maxSurge 1, maxUnavailable 0
@@ -64,8 +76,31 @@ export interface RollingDeploymentProps {
    */
   readonly revisionHistoryLimit?: number;
   /**
+   * The entrypoint, replacing the image's.
+   * @default - the image's entrypoint
+   */
+  readonly command?: readonly string[];
+  /**
+   * Arguments to the entrypoint.
+   * @default - the image's
+   * @example ['--queue', 'orders']
+   */
+  readonly args?: readonly string[];
+  /**
+   * What the process speaks on its main port: names the port (`http`, `h2c`, `grpc`), sets
+   * the Service port's `appProtocol` and picks the default health check.
+   * `Protocol.NONE` is a worker: no main port, no Service unless an extra port is on it.
+   * @default Protocol.HTTP
+   */
+  readonly protocol?: Protocol;
+  /**
+   * How the probes ask for health.
+   * @default - HTTP GET `healthPath` on the main port; the gRPC health service for Protocol.GRPC; required for Protocol.NONE
+   */
+  readonly health?: HealthCheck;
+  /**
    * Path the readiness probe (and, unless `livenessPath` is set, the liveness and startup
-   * probes) GETs on the `http` port.
+   * probes) GETs on the main port. Not with `health`.
    * @default '/health'
    */
   readonly healthPath?: string;
@@ -101,11 +136,13 @@ export interface RollingDeploymentProps {
    */
   readonly resources?: ResourcesProps;
   /**
-   * Plain environment variables, written to the ConfigMap `<name>-env`. Names that look
-   * secret (PASSWORD, TOKEN, API_KEY…) are refused: use `secretEnv`.
+   * Plain environment variables, written inline in the pod template (so `kubectl rollout
+   * undo` brings back the env of the revision it restores). Names that look secret
+   * (PASSWORD, TOKEN, API_KEY…) are refused: use `secretEnv`, or `EnvValue.notSecret()`.
+   * `GOMEMLIMIT` and `GOMAXPROCS` are derived from the limits unless set here.
    * @default - none
    */
-  readonly env?: Readonly<Record<string, string>>;
+  readonly env?: Readonly<Record<string, string | EnvValue>>;
   /**
    * Environment variables read from keys of existing Secrets; no value is ever written.
    * @default - none
@@ -113,24 +150,73 @@ export interface RollingDeploymentProps {
    */
   readonly secretEnv?: Readonly<Record<string, SecretEnvSource>>;
   /**
+   * Every key of existing ConfigMaps or Secrets as environment variables.
+   * @default - none
+   * @example [EnvFrom.configMap('shop-flags'), EnvFrom.secret('shop-db', { prefix: 'DB_' })]
+   */
+  readonly envFrom?: readonly EnvFrom[];
+  /**
+   * Files from existing Secrets or ConfigMaps, mounted read-only, by directory.
+   * @default - none
+   * @example { '/etc/shop/tls': FileSource.secret('shop-api-tls') }
+   */
+  readonly files?: Readonly<Record<string, FileSource>>;
+  /**
+   * More writable scratch directories, each with a size limit, by directory.
+   * @default - none (only `/tmp`)
+   * @example { '/var/cache/shop': { sizeLimit: '256Mi' } }
+   */
+  readonly emptyDirs?: Readonly<Record<string, EmptyDirOptions>>;
+  /**
+   * The pods' ServiceAccount, with a cloud workload identity.
+   * @default - the namespace's `default` ServiceAccount
+   */
+  readonly serviceAccount?: ServiceAccount;
+  /**
+   * Mount the ServiceAccount token: only for pods that call the Kubernetes API.
+   * @default false
+   */
+  readonly automountServiceAccountToken?: boolean;
+  /**
    * How the Service is reachable.
    * @default ServiceType.CLUSTER_IP
    */
   readonly serviceType?: ServiceType;
   /**
-   * The Service's `http` port (it targets the container's `http` port by name).
+   * The Service's main port (it targets the container's main port by name).
    * @default 80
    */
   readonly servicePort?: number;
   /**
-   * More named TCP ports, on the container and on the Service with the same number.
+   * More named TCP ports on the container; each is on the Service with the same number
+   * unless `onService: false`.
    * @default - none
-   * @example { metrics: 9090 }
+   * @example { metrics: { port: 9090, onService: false } }
    */
-  readonly extraPorts?: Readonly<Record<string, number>>;
+  readonly extraPorts?: Readonly<Record<string, number | ExtraPortOptions>>;
   /**
-   * The PodDisruptionBudget.
-   * @default - DisruptionBudget.maxUnavailable(PodCount.absolute(1)) with more than one replica, else none
+   * An Ingress to the main port.
+   * @default - none
+   */
+  readonly ingress?: IngressProps;
+  /**
+   * A Gateway API HTTPRoute to the main port.
+   * @default - none
+   */
+  readonly httpRoute?: RouteProps;
+  /**
+   * A Gateway API GRPCRoute to the main port (Protocol.GRPC).
+   * @default - none
+   */
+  readonly grpcRoute?: RouteProps;
+  /**
+   * A NetworkPolicy that admits only the listed peers.
+   * @default - none: the namespace's policies apply
+   */
+  readonly networkPolicy?: NetworkPolicyProps;
+  /**
+   * The PodDisruptionBudget. Checked against `autoscaling.minReplicas` when autoscaling.
+   * @default - DisruptionBudget.maxUnavailable(PodCount.absolute(1)) with more than one replica (or minReplicas), else none
    */
   readonly disruptionBudget?: DisruptionBudget;
   /**
@@ -157,9 +243,10 @@ export interface RollingDeploymentProps {
 
 /**
  * A Go service on Kubernetes that rolls out without downtime: a Deployment (surge 1,
- * unavailable 0, HTTP probes on the named `http` port, restricted Pod Security, read-only
- * root with a writable `/tmp`), a ClusterIP Service, a ConfigMap for plain environment
- * variables and a PodDisruptionBudget. Names are clean and stable: `hello`, `hello-env`.
+ * unavailable 0, probes on a named port, restricted Pod Security, read-only root with a
+ * writable `/tmp`, env inline in the pod template), a ClusterIP Service and a
+ * PodDisruptionBudget; on request a ServiceAccount, a HorizontalPodAutoscaler, an Ingress,
+ * Gateway API routes and a NetworkPolicy. Every object is named after the workload: `hello`.
  *
  * Every prop is checked when it is created; errors name the construct path, the prop, the
  * value and the fix.
@@ -177,13 +264,15 @@ export class RollingDeployment extends Construct {
     return typeof x === 'object' && x !== null && DEPLOYMENT_SYMBOL in x;
   }
 
-  /** The workload's name. */
+  /** The workload's name: of the Deployment, the container and every other object. */
   public readonly name: string;
   /** The namespace of every object, if any. */
   public readonly namespace?: string;
   /** The image it runs. */
   public readonly image: DeployableImage;
-  /** The container port the probes and the Service target (named `http`). */
+  /** What the main port speaks. */
+  public readonly protocol: Protocol;
+  /** The container's main port number (the image's unless overridden; unused with Protocol.NONE). */
   public readonly port: number;
   /** The user id the container runs as. */
   public readonly uid: number;
@@ -195,8 +284,8 @@ export class RollingDeployment extends Construct {
   public readonly labels: Readonly<Record<string, string>>;
   /** The stable labels that select the pods (never the version). */
   public readonly selectorLabels: Readonly<Record<string, string>>;
-  /** Desired pods. */
-  public readonly replicas: number;
+  /** Desired pods; undefined when an autoscaler owns the count. */
+  public readonly replicas?: number;
   /** The rollout strategy. */
   public readonly strategy: RolloutStrategy;
   /** The disruption budget. */
@@ -207,20 +296,30 @@ export class RollingDeployment extends Construct {
   public readonly manifests: WorkloadManifests;
   /** Name of the Deployment. */
   public readonly deploymentName: string;
-  /** Name of the Service. */
-  public readonly serviceName: string;
-  /** Name of the ConfigMap, if there are plain environment variables. */
-  public readonly configMapName?: string;
+  /** Name of the Service, if there is one. */
+  public readonly serviceName?: string;
+  /** Name of the pods' ServiceAccount, if not the namespace's default. */
+  public readonly serviceAccountName?: string;
   /** Name of the PodDisruptionBudget, if there is one. */
   public readonly podDisruptionBudgetName?: string;
   /** The Deployment object (an escape hatch: `addJsonPatch`). */
   public readonly deployment: ApiObject;
-  /** The Service object. */
-  public readonly service: ApiObject;
-  /** The ConfigMap object, if any. */
-  public readonly configMap?: ApiObject;
+  /** The Service object, unless nothing is on it (a worker). */
+  public readonly service?: ApiObject;
+  /** The ServiceAccount object, if goship writes one. */
+  public readonly serviceAccount?: ApiObject;
   /** The PodDisruptionBudget object, if any. */
   public readonly podDisruptionBudget?: ApiObject;
+  /** The HorizontalPodAutoscaler object, if any. */
+  public readonly horizontalPodAutoscaler?: ApiObject;
+  /** The Ingress object, if any. */
+  public readonly ingress?: ApiObject;
+  /** The HTTPRoute object, if any. */
+  public readonly httpRoute?: ApiObject;
+  /** The GRPCRoute object, if any. */
+  public readonly grpcRoute?: ApiObject;
+  /** The NetworkPolicy object, if any. */
+  public readonly networkPolicy?: ApiObject;
 
   public constructor(scope: Construct, id: string, props: RollingDeploymentProps) {
     super(scope, id);
@@ -231,6 +330,7 @@ export class RollingDeployment extends Construct {
     this.name = spec.name;
     this.namespace = spec.namespace;
     this.image = props.image;
+    this.protocol = resolved.protocol;
     this.port = resolved.port;
     this.uid = resolved.uid;
     this.gid = resolved.gid;
@@ -241,29 +341,30 @@ export class RollingDeployment extends Construct {
     this.strategy = resolved.strategy;
     this.disruptionBudget = resolved.disruptionBudget;
 
-    this.manifests = renderWorkload(spec);
-    const names = workloadNames(spec.name);
-    this.deploymentName = names.deployment;
-    this.serviceName = names.service;
-    // In apply order: the ConfigMap before the Deployment that reads it.
-    if (this.manifests.configMap) {
-      this.configMapName = names.configMap;
-      this.configMap = apiObject(this, 'Env', this.manifests.configMap);
-    }
-    this.deployment = apiObject(this, 'Deployment', this.manifests.deployment);
-    this.service = apiObject(this, 'Service', this.manifests.service);
-    if (this.manifests.podDisruptionBudget) {
-      this.podDisruptionBudgetName = names.podDisruptionBudget;
-      this.podDisruptionBudget = apiObject(this, 'DisruptionBudget', this.manifests.podDisruptionBudget);
-    }
+    const m = renderWorkload(spec);
+    this.manifests = m;
+    this.deploymentName = m.deployment.metadata.name;
+    this.serviceName = m.service?.metadata.name;
+    this.serviceAccountName = spec.serviceAccount?.name;
+    this.podDisruptionBudgetName = m.podDisruptionBudget?.metadata.name;
+    // In apply order: the ServiceAccount before the pods that use it.
+    this.serviceAccount = apiObject(this, 'ServiceAccount', m.serviceAccount);
+    this.deployment = apiObject(this, 'Deployment', m.deployment);
+    this.service = apiObject(this, 'Service', m.service);
+    this.podDisruptionBudget = apiObject(this, 'DisruptionBudget', m.podDisruptionBudget);
+    this.horizontalPodAutoscaler = apiObject(this, 'Autoscaler', m.horizontalPodAutoscaler);
+    this.ingress = apiObject(this, 'Ingress', m.ingress);
+    this.httpRoute = apiObject(this, 'HttpRoute', m.httpRoute);
+    this.grpcRoute = apiObject(this, 'GrpcRoute', m.grpcRoute);
+    this.networkPolicy = apiObject(this, 'NetworkPolicy', m.networkPolicy);
   }
 }
 
-function apiObject(scope: Construct, id: string, object: KubeObject): ApiObject {
+function apiObject<T extends KubeObject | undefined>(scope: Construct, id: string, object: T): T extends KubeObject ? ApiObject : ApiObject | undefined;
+function apiObject(scope: Construct, id: string, object: KubeObject | undefined): ApiObject | undefined {
   // A deep copy, so an escape-hatch patch of the object never changes `manifests`.
-  return new ApiObject(scope, id, copyJson(object) as KubeObject);
+  return object ? new ApiObject(scope, id, copyJson(object) as KubeObject) : undefined;
 }
-
 /**
  * A deep copy of rendered JSON data, as `JSON.parse(JSON.stringify(x))` makes it (undefined
  * properties dropped, undefined list items null) without the text in between: a quarter of

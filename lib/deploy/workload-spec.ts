@@ -1,12 +1,19 @@
 import { ValidationError } from '../model/errors';
 import { PropNames, rejectUnknownProps } from '../model/known-props';
-import { dns1035Label, dns1123Label, portName, portNumber, toDns1035Label } from '../model/names';
-import { HTTP_PORT_NAME, MANAGED_BY, PortSpec, WorkloadSpec } from '../render/workload';
+import { dns1035Label, dns1123Label, toDns1035Label } from '../model/names';
+import { MANAGED_BY, WorkloadSpec } from '../render/workload';
+import { resolveAutoscaling } from './autoscaling';
+import { resolveContainer } from './container';
 import { resolveEnv } from './env';
+import { goRuntimeEnv } from './go-runtime';
 import { readImage } from './image-facts';
+import { resolveNetworkPolicy } from './network-policy';
+import { Protocol, resolvePorts } from './ports';
 import { resolveProbes, wholeSeconds } from './probes';
 import { resolveResources } from './resources';
 import type { RollingDeploymentProps } from './rolling-deployment';
+import { resolveIngress, resolveRoute } from './routes';
+import { ServiceAccount } from './service-account';
 import { ServiceType } from './service-type';
 import { DisruptionBudget, PodCount, RolloutStrategy } from './strategy';
 
@@ -16,10 +23,15 @@ const ROLLING_DEPLOYMENT_PROPS: PropNames<RollingDeploymentProps> = {
   name: true,
   namespace: true,
   replicas: true,
+  autoscaling: true,
   strategy: true,
   minReadySeconds: true,
   progressDeadlineSeconds: true,
   revisionHistoryLimit: true,
+  command: true,
+  args: true,
+  protocol: true,
+  health: true,
   healthPath: true,
   livenessPath: true,
   readinessProbe: true,
@@ -29,9 +41,18 @@ const ROLLING_DEPLOYMENT_PROPS: PropNames<RollingDeploymentProps> = {
   resources: true,
   env: true,
   secretEnv: true,
+  envFrom: true,
+  files: true,
+  emptyDirs: true,
+  serviceAccount: true,
+  automountServiceAccountToken: true,
   serviceType: true,
   servicePort: true,
   extraPorts: true,
+  ingress: true,
+  httpRoute: true,
+  grpcRoute: true,
+  networkPolicy: true,
   disruptionBudget: true,
   port: true,
   runAsUser: true,
@@ -44,6 +65,7 @@ export interface ResolvedWorkload {
   readonly spec: WorkloadSpec;
   readonly strategy: RolloutStrategy;
   readonly disruptionBudget: DisruptionBudget;
+  readonly protocol: Protocol;
   readonly port: number;
   readonly uid: number;
   readonly gid: number;
@@ -62,10 +84,6 @@ export function resolveWorkload(id: string, props: RollingDeploymentProps, chart
   const namespace = props.namespace !== undefined ? dns1123Label('namespace', props.namespace) : chartNamespace;
   const image = readImage(props.image, props);
 
-  const replicas = props.replicas ?? 2;
-  if (typeof replicas !== 'number' || !Number.isInteger(replicas) || replicas < 0) {
-    throw ValidationError.invalid('replicas', replicas, 'must be a whole number of pods, 0 or more', 'use e.g. 2 (one pod can then be replaced or evicted while the other serves)');
-  }
   const strategy = props.strategy ?? RolloutStrategy.rollingUpdate();
   if (!(strategy instanceof RolloutStrategy)) {
     throw ValidationError.invalid('strategy', strategy, 'not a RolloutStrategy', 'use RolloutStrategy.rollingUpdate({ maxSurge, maxUnavailable })');
@@ -79,21 +97,42 @@ export function resolveWorkload(id: string, props: RollingDeploymentProps, chart
   const revisionHistoryLimit = wholeSeconds('revisionHistoryLimit', props.revisionHistoryLimit ?? 5, 0);
   const terminationGracePeriodSeconds = wholeSeconds('terminationGracePeriodSeconds', props.terminationGracePeriodSeconds ?? 30, 1);
 
-  const probes = resolveProbes(props);
+  const { protocol, ports } = resolvePorts({ port: image.port, protocol: props.protocol, servicePort: props.servicePort, extraPorts: props.extraPorts });
+  const probes = resolveProbes(props, protocol, ports);
   const resources = resolveResources(props.resources);
+  const container = resolveContainer(props);
   const env = resolveEnv(props.env, props.secretEnv);
+  const runtimeEnv = goRuntimeEnv(resources.limits, new Set([...Object.keys(env.env), ...Object.keys(env.secretEnv)]));
   const serviceType = props.serviceType ?? ServiceType.CLUSTER_IP;
   if (!(serviceType instanceof ServiceType)) {
     throw ValidationError.invalid('serviceType', serviceType, 'not a ServiceType', 'use ServiceType.CLUSTER_IP, NODE_PORT or LOAD_BALANCER');
   }
-  const ports = resolvePorts(image.port, props.servicePort ?? 80, props.extraPorts ?? {});
 
+  const autoscaling = props.autoscaling === undefined ? undefined : resolveAutoscaling(props.autoscaling, resources.requests);
+  if (autoscaling && props.replicas !== undefined) {
+    throw ValidationError.invalid('replicas', props.replicas, 'is set as well as autoscaling; the autoscaler owns the count, and every apply would reset it', 'remove replicas and set autoscaling.minReplicas');
+  }
+  const replicas = autoscaling ? undefined : props.replicas ?? 2;
+  if (replicas !== undefined && (typeof replicas !== 'number' || !Number.isInteger(replicas) || replicas < 0)) {
+    throw ValidationError.invalid('replicas', replicas, 'must be a whole number of pods, 0 or more', 'use e.g. 2 (one pod can then be replaced or evicted while the other serves)');
+  }
+  // The fewest pods there will be: what the disruption budget must leave room to evict from.
+  const fewest = autoscaling?.minReplicas ?? replicas!;
   const disruptionBudget = props.disruptionBudget
-    ?? (replicas > 1 ? DisruptionBudget.maxUnavailable(PodCount.absolute(1)) : DisruptionBudget.none());
+    ?? (fewest > 1 ? DisruptionBudget.maxUnavailable(PodCount.absolute(1)) : DisruptionBudget.none());
   if (!(disruptionBudget instanceof DisruptionBudget)) {
     throw ValidationError.invalid('disruptionBudget', disruptionBudget, 'not a DisruptionBudget', 'use DisruptionBudget.maxUnavailable(PodCount.absolute(1)) or DisruptionBudget.none()');
   }
-  disruptionBudget.check(replicas);
+  disruptionBudget.check(fewest);
+
+  const automount = props.automountServiceAccountToken ?? false;
+  if (typeof automount !== 'boolean') {
+    throw ValidationError.invalid('automountServiceAccountToken', automount, 'must be true or false', 'leave it unset: no token unless the pods call the API server');
+  }
+  if (props.serviceAccount !== undefined && !(props.serviceAccount instanceof ServiceAccount)) {
+    throw ValidationError.invalid('serviceAccount', props.serviceAccount, 'not a ServiceAccount', "use ServiceAccount.create({ identity }) or ServiceAccount.existing('name')");
+  }
+  const serviceAccount = props.serviceAccount?.resolve(name);
 
   const selectorLabels = {
     'app.kubernetes.io/instance': name,
@@ -108,10 +147,13 @@ export function resolveWorkload(id: string, props: RollingDeploymentProps, chart
     name,
     namespace,
     labels,
+    podLabels: serviceAccount?.podLabels ?? {},
     selectorLabels,
     imageRef: image.imageRef,
+    ...(container.command ? { command: container.command } : {}),
+    ...(container.args ? { args: container.args } : {}),
     ports,
-    replicas,
+    ...(replicas !== undefined ? { replicas } : {}),
     maxSurge: strategy.maxSurge.value,
     maxUnavailable: strategy.maxUnavailable.value,
     minReadySeconds,
@@ -126,15 +168,25 @@ export function resolveWorkload(id: string, props: RollingDeploymentProps, chart
     requests: resources.requests,
     limits: resources.limits,
     tmpSizeLimit: resources.tmpSizeLimit,
-    env: env.env,
+    env: { ...runtimeEnv, ...env.env },
     secretEnv: env.secretEnv,
+    envFrom: container.envFrom,
+    files: container.files,
+    emptyDirs: container.emptyDirs,
+    ...(serviceAccount ? { serviceAccount: serviceAccount.spec } : {}),
+    automountServiceAccountToken: automount,
     nodeArchitectures: image.architectures,
     serviceType: serviceType.type,
     disruptionBudget: disruptionBudget.count && disruptionBudget.kind !== 'none'
       ? (disruptionBudget.kind === 'maxUnavailable' ? { maxUnavailable: disruptionBudget.count.value } : { minAvailable: disruptionBudget.count.value })
       : undefined,
+    ...(autoscaling ? { autoscaling } : {}),
+    ...(props.ingress !== undefined ? { ingress: resolveIngress(props.ingress, protocol, ports) } : {}),
+    ...(props.httpRoute !== undefined ? { httpRoute: resolveRoute('httpRoute', props.httpRoute, protocol, ports) } : {}),
+    ...(props.grpcRoute !== undefined ? { grpcRoute: resolveRoute('grpcRoute', props.grpcRoute, protocol, ports) } : {}),
+    ...(props.networkPolicy !== undefined ? { networkPolicy: resolveNetworkPolicy(props.networkPolicy, ports, selectorLabels) } : {}),
   };
-  return { spec, strategy, disruptionBudget, port: image.port, uid: image.uid, gid: image.gid };
+  return { spec, strategy, disruptionBudget, protocol, port: image.port, uid: image.uid, gid: image.gid };
 }
 
 function resolveName(id: string, name: string | undefined): string {
@@ -147,27 +199,4 @@ function resolveName(id: string, name: string | undefined): string {
     throw ValidationError.invalid('name', id, 'cannot be derived from the construct id (no letters to start a DNS-1035 label)', "set name, e.g. name: 'hello'");
   }
   return dns1035Label('name', derived);
-}
-
-function resolvePorts(port: number, servicePortValue: unknown, extraPorts: Readonly<Record<string, number>>): PortSpec[] {
-  const servicePort = portNumber('servicePort', servicePortValue);
-  if (typeof extraPorts !== 'object' || extraPorts === null || Array.isArray(extraPorts)) {
-    throw ValidationError.invalid('extraPorts', extraPorts, 'must map port names to numbers', 'use e.g. extraPorts: { metrics: 9090 }');
-  }
-  const ports: PortSpec[] = [{ name: HTTP_PORT_NAME, containerPort: port, servicePort }];
-  for (const extraName of Object.keys(extraPorts).sort()) {
-    const prop = `extraPorts.${extraName}`;
-    portName(prop, extraName);
-    const n = portNumber(prop, extraPorts[extraName]);
-    if (extraName === HTTP_PORT_NAME) {
-      throw ValidationError.invalid(prop, n, `'${HTTP_PORT_NAME}' is the name of the main port (${port})`, "name the extra port after what it serves, e.g. 'metrics'");
-    }
-    const clash = ports.find((p) => p.containerPort === n || p.servicePort === n);
-    if (clash) {
-      const what = clash.containerPort === n ? `container port ${n} of '${clash.name}'` : `Service port ${n} of '${clash.name}'`;
-      throw ValidationError.invalid(prop, n, `clashes with the ${what}`, 'give each port its own number');
-    }
-    ports.push({ name: extraName, containerPort: n, servicePort: n });
-  }
-  return ports;
 }

@@ -143,6 +143,7 @@ export class GoshipDeployment extends pulumi.ComponentResource {
         parent: this,
         ...(args.provider ? { provider: args.provider } : {}),
         ...(dependsOn.length > 0 ? { dependsOn } : {}),
+        ...(object.ignoreChanges.length > 0 ? { ignoreChanges: [...object.ignoreChanges] } : {}),
       });
       objects[object.resourceName] = resource;
       (waves[object.wave] ??= []).push(resource);

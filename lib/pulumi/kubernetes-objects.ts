@@ -81,6 +81,11 @@ export interface ObjectPlan {
   readonly wave: number;
   /** The image references (GoStaticImage.imageRef) its containers use. */
   readonly imageRefs: readonly string[];
+  /**
+   * Fields Pulumi leaves to someone else: `spec.replicas` of a Deployment that an autoscaler
+   * in the app scales.
+   */
+  readonly ignoreChanges: readonly string[];
 }
 
 /** The resource class for an object: typed for built-in kinds, `CustomResource` for other API groups. */
@@ -154,10 +159,25 @@ export function planObjects(
         }, where);
       }
       byName.set(resourceName, where);
-      plans.push({ resourceName, chart: chart.name, apiVersion, kind, object, namespaced: !isClusterScoped(kind), wave: waveOf(kind), imageRefs: containerImages(object, imageRefs) });
+      plans.push({ resourceName, chart: chart.name, apiVersion, kind, object, namespaced: !isClusterScoped(kind), wave: waveOf(kind), imageRefs: containerImages(object, imageRefs), ignoreChanges: [] });
     }
   }
-  return plans;
+  const scaled = autoscaledDeployments(plans);
+  return plans.map((p) => (p.kind === 'Deployment' && scaled.has(`${p.object.metadata.namespace ?? ''}/${p.object.metadata.name}`)
+    ? { ...p, ignoreChanges: ['spec.replicas'] }
+    : p));
+}
+
+/**
+ * `<namespace>/<name>` of every Deployment a HorizontalPodAutoscaler of the app scales. Such a
+ * Deployment is rendered without `replicas`, so the server-side apply never claims the field
+ * the autoscaler writes (claiming it would conflict, or reset the count on every `up`);
+ * ignoring it also keeps `pulumi up` from showing the autoscaler's count as a diff.
+ */
+function autoscaledDeployments(plans: readonly ObjectPlan[]): Set<string> {
+  return new Set(plans
+    .filter((p) => p.kind === 'HorizontalPodAutoscaler' && p.object.spec?.scaleTargetRef?.kind === 'Deployment')
+    .map((p) => `${p.object.metadata.namespace ?? ''}/${p.object.spec.scaleTargetRef.name}`));
 }
 
 /** The references of `known` that the object's containers (in any pod spec, at any depth) use. */

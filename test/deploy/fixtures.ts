@@ -1,6 +1,7 @@
 import { Chart, Testing } from 'cdk8s';
-import { RollingDeployment, RollingDeploymentProps } from '../../lib/deploy';
+import { HealthCheck, Protocol, RollingDeployment, RollingDeploymentProps } from '../../lib/deploy';
 import { DeployableImage } from '../../lib/model/deployable-image';
+import { ValidationError } from '../../lib/model/errors';
 import { Platform } from '../../lib/model/platform';
 
 /** A hello-like image goship did not describe: a plain DeployableImage. */
@@ -39,3 +40,24 @@ export function podSpec(objects: readonly Obj[]): Obj {
 export function container(objects: readonly Obj[]): Obj {
   return podSpec(objects).containers[0];
 }
+
+/** The ValidationError creating `hello` with these props throws. */
+export function rejection(props: Record<string, unknown>): ValidationError {
+  try {
+    new RollingDeployment(Testing.chart(), 'hello', { image: HELLO_IMAGE, ...props } as RollingDeploymentProps);
+  } catch (e) {
+    expect(e).toBeInstanceOf(ValidationError);
+    return e as ValidationError;
+  }
+  throw new Error('expected a ValidationError');
+}
+
+/** The kinds of the objects, in order. */
+export const kinds = (objects: readonly Obj[]) => objects.map((o) => o.kind);
+/** A queue worker: no main port, health on its metrics port. */
+export const WORKER: Partial<RollingDeploymentProps> = {
+  protocol: Protocol.NONE,
+  args: ['--queue', 'orders'],
+  extraPorts: { metrics: { port: 9090, onService: false } },
+  health: HealthCheck.http({ port: 'metrics' }),
+};

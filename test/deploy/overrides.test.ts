@@ -14,7 +14,7 @@ describe('RollingDeployment overrides', () => {
     const { rd, objects } = synthHello({ name: 'greeter', namespace: 'web', ...HELLO_ENV });
     // THEN
     expect(objects.map((o) => [o.metadata.name, o.metadata.namespace])).toEqual([
-      ['greeter-env', 'web'], ['greeter', 'web'], ['greeter', 'web'], ['greeter', 'web'],
+      ['greeter', 'web'], ['greeter', 'web'], ['greeter', 'web'],
     ]);
     expect(container(objects).name).toBe('greeter');
     expect(rd.namespace).toBe('web');

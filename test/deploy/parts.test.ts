@@ -69,7 +69,7 @@ describe('renderWorkload', () => {
     // THEN
     expect(second).toEqual(first);
     expect(JSON.stringify(rd.spec)).toBe(before);
-    expect(Object.keys(first.configMap!.data as object)).toEqual(['A', 'B']);
+    expect((first.deployment.spec as any).template.spec.containers[0].env.map((e: { name: string }) => e.name)).toEqual(['A', 'B', 'GOMEMLIMIT']);
   });
 });
 

@@ -1,7 +1,6 @@
 import { Testing } from 'cdk8s';
 import { RollingDeployment } from '../../lib/deploy';
 import { checkManifests } from '../../lib/policy';
-import { ENV_HASH_ANNOTATION } from '../../lib/render/workload';
 import { validateManifests } from '../schema/validate';
 import { container, HELLO_IMAGE, one, podSpec, synthHello } from './fixtures';
 
@@ -12,13 +11,13 @@ const HELLO_ENV = {
 
 describe('RollingDeployment', () => {
   describe('the hello example', () => {
-    test('synthesizes a ConfigMap, Deployment, Service and PodDisruptionBudget', () => {
+    test('synthesizes a Deployment, Service and PodDisruptionBudget', () => {
       // GIVEN a hello-like image, env and a secret
       // WHEN
       const { objects } = synthHello(HELLO_ENV);
       // THEN
       expect(objects.map((o) => `${o.kind}/${o.metadata.name}`)).toEqual([
-        'ConfigMap/hello-env', 'Deployment/hello', 'Service/hello', 'PodDisruptionBudget/hello',
+        'Deployment/hello', 'Service/hello', 'PodDisruptionBudget/hello',
       ]);
       expect(objects).toMatchSnapshot();
     });
@@ -63,8 +62,8 @@ describe('RollingDeployment', () => {
       // GIVEN / WHEN
       const { rd, objects } = synthHello(HELLO_ENV);
       // THEN
-      expect(objects.map((o) => o.metadata.name)).toEqual(['hello-env', 'hello', 'hello', 'hello']);
-      expect([rd.name, rd.deploymentName, rd.serviceName, rd.configMapName, rd.podDisruptionBudgetName]).toEqual(['hello', 'hello', 'hello', 'hello-env', 'hello']);
+      expect(objects.map((o) => o.metadata.name)).toEqual(['hello', 'hello', 'hello']);
+      expect([rd.name, rd.deploymentName, rd.serviceName, rd.podDisruptionBudgetName]).toEqual(['hello', 'hello', 'hello', 'hello']);
     });
 
     test('derives a DNS-1035 name from the construct id', () => {
@@ -179,7 +178,7 @@ describe('RollingDeployment', () => {
       expect(service.spec).toEqual({
         type: 'ClusterIP',
         selector: { 'app.kubernetes.io/instance': 'hello', 'app.kubernetes.io/name': 'hello' },
-        ports: [{ name: 'http', port: 80, targetPort: 'http', protocol: 'TCP' }],
+        ports: [{ name: 'http', port: 80, targetPort: 'http', protocol: 'TCP', appProtocol: 'http' }],
       });
     });
 
@@ -191,26 +190,29 @@ describe('RollingDeployment', () => {
       expect(pdb.spec).toMatchObject({ maxUnavailable: 1, unhealthyPodEvictionPolicy: 'AlwaysAllow' });
     });
 
-    test('no ConfigMap and no env without env', () => {
+    test('no ConfigMap, and only the Go runtime env without env', () => {
       // GIVEN / WHEN
-      const { rd, objects } = synthHello();
+      const { objects } = synthHello();
       // THEN
       expect(objects.map((o) => o.kind)).toEqual(['Deployment', 'Service', 'PodDisruptionBudget']);
-      expect(container(objects).env).toBeUndefined();
+      expect(container(objects).env).toEqual([{ name: 'GOMEMLIMIT', value: '115MiB' }]);
       expect(container(objects).envFrom).toBeUndefined();
-      expect(rd.configMapName).toBeUndefined();
       expect(one(objects, 'Deployment').spec.template.metadata.annotations).toBeUndefined();
     });
   });
 
   describe('env', () => {
-    test('plain values go through the ConfigMap, secrets through secretKeyRef', () => {
+    test('plain values are inline in the pod template, secrets stay secretKeyRefs', () => {
       // GIVEN / WHEN
       const { objects } = synthHello(HELLO_ENV);
       // THEN
-      expect(one(objects, 'ConfigMap').data).toEqual({ DB_HOST: 'db.internal' });
-      expect(container(objects).envFrom).toEqual([{ configMapRef: { name: 'hello-env' } }]);
-      expect(container(objects).env).toEqual([{ name: 'API_SECRET_KEY', valueFrom: { secretKeyRef: { name: 'hello-api', key: 'api-key' } } }]);
+      expect(objects.some((o) => o.kind === 'ConfigMap')).toBe(false);
+      expect(container(objects).envFrom).toBeUndefined();
+      expect(container(objects).env).toEqual([
+        { name: 'API_SECRET_KEY', valueFrom: { secretKeyRef: { name: 'hello-api', key: 'api-key' } } },
+        { name: 'DB_HOST', value: 'db.internal' },
+        { name: 'GOMEMLIMIT', value: '115MiB' },
+      ]);
     });
 
     test('never writes a secret value', () => {
@@ -225,17 +227,16 @@ describe('RollingDeployment', () => {
       // GIVEN / WHEN
       const c = container(synthHello({ secretEnv: { SENTRY_DSN: { secret: 'sentry', key: 'dsn', optional: true } } }).objects);
       // THEN
-      expect(c.env).toEqual([{ name: 'SENTRY_DSN', valueFrom: { secretKeyRef: { name: 'sentry', key: 'dsn', optional: true } } }]);
+      expect(c.env).toContainEqual({ name: 'SENTRY_DSN', valueFrom: { secretKeyRef: { name: 'sentry', key: 'dsn', optional: true } } });
     });
 
-    test('a change of env changes the pod template, so the pods roll', () => {
+    test('a change of env changes the pod template, so the pods roll and the ReplicaSet keeps its own env', () => {
       // GIVEN
-      const annotation = (env: Record<string, string>) =>
-        one(synthHello({ env }).objects, 'Deployment').spec.template.metadata.annotations[ENV_HASH_ANNOTATION];
+      const template = (env: Record<string, string>) => JSON.stringify(one(synthHello({ env }).objects, 'Deployment').spec.template);
       // WHEN / THEN
-      expect(annotation({ A: '1', B: '2' })).toEqual(annotation({ B: '2', A: '1' }));
-      expect(annotation({ A: '1' })).not.toEqual(annotation({ A: '2' }));
-      expect(annotation({ A: '1' })).toMatch(/^[0-9a-f]{16}$/);
+      expect(template({ A: '1', B: '2' })).toEqual(template({ B: '2', A: '1' }));
+      expect(template({ A: '1' })).not.toEqual(template({ A: '2' }));
+      expect(template({ A: '1' })).toContain('{"name":"A","value":"1"}');
     });
   });
 
@@ -250,7 +251,7 @@ describe('RollingDeployment', () => {
       expect(rd.strategy.maxSurge.value).toBe(1);
       expect(rd.spec.requests).toEqual({ 'cpu': '50m', 'ephemeral-storage': '64Mi', 'memory': '32Mi' });
       expect(rd.nodeArchitectures).toEqual(['amd64', 'arm64']);
-      expect([rd.manifests.configMap, rd.manifests.deployment, rd.manifests.service, rd.manifests.podDisruptionBudget]).toEqual(objects);
+      expect([rd.manifests.deployment, rd.manifests.service, rd.manifests.podDisruptionBudget]).toEqual(objects);
       expect(RollingDeployment.isRollingDeployment(rd)).toBe(true);
       expect(RollingDeployment.isRollingDeployment(HELLO_IMAGE)).toBe(false);
     });

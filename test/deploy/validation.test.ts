@@ -152,8 +152,9 @@ describe('RollingDeployment validation', () => {
     const e = rejection({ env: { DB_HOST: 'db.internal', DB_PASSWORD: 'hunter2' } });
     // THEN
     expect(e.message).toBe(
-      "[test/hello] env.DB_PASSWORD: '<redacted>' — the name says it is a secret, and env values are written in plain text into a ConfigMap "
-      + "and into git — put it in a Secret and reference it: secretEnv: { DB_PASSWORD: { secret: '<secret name>', key: '<key>' } }",
+      "[test/hello] env.DB_PASSWORD: '<redacted>' — the name says it is a secret, and env values are written in plain text into the pod template "
+      + "and into git — put it in a Secret and reference it: secretEnv: { DB_PASSWORD: { secret: '<secret name>', key: '<key>' } }; "
+      + "if it is not a secret, say so: DB_PASSWORD: EnvValue.notSecret('…')",
     );
     expect(e.message).not.toContain('hunter2');
   });

@@ -3,7 +3,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { ApiObject, Chart } from 'cdk8s';
 import { GoshipApp, GoStaticImage, Platform } from '../../lib';
-import { RollingDeployment } from '../../lib/deploy';
+import { RollingDeployment, ServiceAccount } from '../../lib/deploy';
 import { makeGoModule } from '../support/go-module';
 
 /** The app both backends get: the YAML path synthesizes it, the Pulumi path deploys it. */
@@ -23,7 +23,7 @@ export interface WebFixtureOptions {
 
 /**
  * A chart `web` with one two-platform GoStaticImage `api` and what runs it: a RollingDeployment
- * (Deployment, Service, env ConfigMap, PodDisruptionBudget), a migration Job whose init
+ * (ServiceAccount, Deployment, Service, PodDisruptionBudget), a migration Job whose init
  * container runs the same image before a third-party one, and a custom resource.
  */
 export function webFixture(options: WebFixtureOptions = {}): Fixture {
@@ -36,7 +36,7 @@ export function webFixture(options: WebFixtureOptions = {}): Fixture {
     tag: 'v1',
     platforms: [Platform.LINUX_AMD64, Platform.LINUX_ARM64],
   });
-  new RollingDeployment(chart, 'api', { image, replicas: 3, env: { LOG_LEVEL: 'info' } });
+  new RollingDeployment(chart, 'api', { image, replicas: 3, env: { LOG_LEVEL: 'info' }, serviceAccount: ServiceAccount.create() });
   new ApiObject(chart, 'migrate', {
     apiVersion: 'batch/v1',
     kind: 'Job',

@@ -6,6 +6,7 @@ import * as pulumi from '@pulumi/pulumi';
 import { ApiObject, Chart } from 'cdk8s';
 import { parseAllDocuments } from 'yaml';
 import { HelloChart } from '../../examples/hello/hello-chart';
+import { ShopChart } from '../../examples/shop/shop-chart';
 import { GoshipApp } from '../../lib';
 import { GoshipDeployment } from '../../lib/pulumi';
 import { Fixture, webFixture } from './fixture';
@@ -126,8 +127,8 @@ describe('GoshipDeployment Kubernetes objects', () => {
     expect(kubernetes().map((r) => [r.type, r.name]).sort()).toEqual([
       ['kubernetes:apps/v1:Deployment', 'deployment-shop-api'],
       ['kubernetes:batch/v1:Job', 'job-shop-api-migrate'],
-      ['kubernetes:core/v1:ConfigMap', 'configmap-shop-api-env'],
       ['kubernetes:core/v1:Service', 'service-shop-api'],
+      ['kubernetes:core/v1:ServiceAccount', 'serviceaccount-shop-api'],
       ['kubernetes:monitoring.coreos.com/v1:ServiceMonitor', 'servicemonitor-shop-api'],
       ['kubernetes:policy/v1:PodDisruptionBudget', 'poddisruptionbudget-shop-api'],
     ]);
@@ -168,7 +169,7 @@ describe('GoshipDeployment Kubernetes objects', () => {
     expect(ofType('docker-build:index:Image')[0].inputs.dockerfile.inline).toBe(fs.readFileSync(path.join(outdir, 'images/hello/Dockerfile'), 'utf8'));
   });
 
-  test('every child has the component as parent; a workload waits for its image and for the config its pods read', async () => {
+  test('every child has the component as parent; a workload waits for its image and for the ServiceAccount its pods use', async () => {
     // GIVEN a transformation on the component: it runs for every child, with the child's options
     const seen = new Map<string, pulumi.ResourceOptions>();
     const fixture = webFixture();
@@ -186,10 +187,10 @@ describe('GoshipDeployment Kubernetes objects', () => {
       expect(seen.get(name)!.parent).toBe(component);
     }
     const dependsOn = (name: string) => ((seen.get(name)!.dependsOn ?? []) as pulumi.Resource[]).map((r) => (r as any).__name as string).sort();
-    expect(dependsOn('deployment-shop-api')).toEqual(['configmap-shop-api-env', 'image-api']);
-    expect(dependsOn('job-shop-api-migrate')).toEqual(['configmap-shop-api-env', 'image-api']);
-    expect(dependsOn('service-shop-api')).toEqual(['configmap-shop-api-env']);
-    expect(dependsOn('configmap-shop-api-env')).toEqual([]);
+    expect(dependsOn('deployment-shop-api')).toEqual(['image-api', 'serviceaccount-shop-api']);
+    expect(dependsOn('job-shop-api-migrate')).toEqual(['image-api', 'serviceaccount-shop-api']);
+    expect(dependsOn('service-shop-api')).toEqual(['serviceaccount-shop-api']);
+    expect(dependsOn('serviceaccount-shop-api')).toEqual([]);
     const urn = await valueOf(component.objects['deployment-shop-api'].urn);
     expect(urn).toContain('::goship:index:GoshipDeployment$kubernetes:apps/v1:Deployment::deployment-shop-api');
   });
@@ -225,8 +226,8 @@ describe('GoshipDeployment Kubernetes objects', () => {
     // THEN
     const objects = kubernetes();
     expect(objects.map((r) => r.name).sort()).toEqual([
-      'configmap-prod-api-env', 'deployment-prod-api', 'job-prod-api-migrate',
-      'poddisruptionbudget-prod-api', 'service-prod-api', 'servicemonitor-prod-api',
+      'deployment-prod-api', 'job-prod-api-migrate', 'poddisruptionbudget-prod-api',
+      'service-prod-api', 'serviceaccount-prod-api', 'servicemonitor-prod-api',
     ]);
     expect(objects.map((r) => r.inputs.metadata.namespace)).toEqual(Array(6).fill('prod'));
     const providerRef = `${await valueOf(provider.urn)}::${await valueOf(provider.id)}`;
@@ -293,5 +294,38 @@ describe('GoshipDeployment Kubernetes objects', () => {
 
   test('fails if the namespace override is not a namespace name', () => {
     expect(() => new GoshipDeployment('web', { app: webFixture().app, namespace: 'Prod_1' })).toThrow(/^\[web\] namespace: 'Prod_1'/);
+  });
+});
+
+describe('GoshipDeployment parity for examples/shop', () => {
+  test('the same objects as its YAML — ServiceAccount, HPA, Ingress, GRPCRoute, NetworkPolicy — each image pinned', async () => {
+    // GIVEN
+    const outdir = fs.mkdtempSync(path.join(fs.realpathSync(os.tmpdir()), 'goship-shop-'));
+    const app = new GoshipApp({ outdir });
+    const chart = new ShopChart(app, 'shop', { registry: 'registry.test/shop' });
+    app.synth();
+    // WHEN
+    const seen = new Map<string, pulumi.ResourceOptions>();
+    await deploy({ app }, {}, { transformations: [(a) => { seen.set(a.name, a.opts); return undefined; }] });
+    // THEN every YAML object is applied as written, with the images pinned
+    let expected = yamlObjects(outdir);
+    for (const [name, image] of Object.entries(chart.images)) {
+      expected = expected.map((o) => withImage(o, image.imageRef, `registry.test/shop/${name}@${mockDigest(`image-shop-${name}`)}`));
+    }
+    expect(new Map(kubernetes().map((r) => [key(r.inputs), r.inputs]))).toEqual(new Map(expected.map((o) => [key(o), o])));
+    expect(kubernetes().map((r) => r.type).sort()).toEqual([
+      'kubernetes:apps/v1:Deployment', 'kubernetes:apps/v1:Deployment', 'kubernetes:apps/v1:Deployment',
+      'kubernetes:autoscaling/v2:HorizontalPodAutoscaler', 'kubernetes:core/v1:Service', 'kubernetes:core/v1:Service',
+      'kubernetes:core/v1:ServiceAccount', 'kubernetes:gateway.networking.k8s.io/v1:GRPCRoute',
+      'kubernetes:networking.k8s.io/v1:Ingress', 'kubernetes:networking.k8s.io/v1:NetworkPolicy',
+      'kubernetes:policy/v1:PodDisruptionBudget', 'kubernetes:policy/v1:PodDisruptionBudget', 'kubernetes:policy/v1:PodDisruptionBudget',
+    ]);
+    // AND the autoscaled Deployment has no replicas, and Pulumi leaves the field to the autoscaler
+    const api = kubernetes().find((r) => r.name === 'deployment-shop-shop-api')!;
+    expect('replicas' in api.inputs.spec).toBe(false);
+    expect(seen.get('deployment-shop-shop-api')!.ignoreChanges).toEqual(['spec.replicas']);
+    expect(seen.get('deployment-shop-shop-worker')!.ignoreChanges).toBeUndefined();
+    // AND the pods wait for their ServiceAccount
+    expect(((seen.get('deployment-shop-shop-api')!.dependsOn ?? []) as pulumi.Resource[]).map((r) => (r as any).__name)).toContain('serviceaccount-shop-shop-api');
   });
 });

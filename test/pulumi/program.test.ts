@@ -80,7 +80,7 @@ describe('Pulumi.ts, the program that deploys examples/hello', () => {
 
   test('registers the namespace, the Secret, the component, the image and the hello objects, and calls no provider function', () => {
     expect(registered.map((r) => r.name).sort()).toEqual([
-      'configmap-demo-hello-env', 'deployment-demo-hello', 'hello', 'image-hello', 'namespace-demo',
+      'deployment-demo-hello', 'hello', 'image-hello', 'namespace-demo',
       'poddisruptionbudget-demo-hello', 'secret-demo-hello-api', 'service-demo-hello',
     ]);
     expect(unexpectedCalls).toEqual([]);

@@ -13,4 +13,10 @@ describe('validateManifests', () => {
   test('reports an unknown kind', () => {
     expect(validateManifests([{ apiVersion: 'v1', kind: 'Nope', metadata: { name: 'a' } }])).toEqual(['Nope/a: v1 Nope is not a Kubernetes 1.27 kind']);
   });
+  test('accepts a valid GRPCRoute and reports a Gateway API object without a required field', () => {
+    const route = { apiVersion: 'gateway.networking.k8s.io/v1', kind: 'GRPCRoute', metadata: { name: 'a' }, spec: { parentRefs: [{ name: 'gw' }], rules: [{ backendRefs: [{ name: 's', port: 80 }] }] } };
+    const broken = { apiVersion: 'gateway.networking.k8s.io/v1', kind: 'HTTPRoute', metadata: { name: 'b' }, spec: { parentRefs: [{ nam: 'gw' }] } };
+    expect(validateManifests([route])).toEqual([]);
+    expect(validateManifests([route, broken])).toEqual(['HTTPRoute/b/spec/parentRefs/0: must have required property name']);
+  });
 });

@@ -12,7 +12,13 @@
  * second, strict pass re-checks every object with the same schemas and
  * `additionalProperties: false` on every object that lists its properties, and reports
  * only the unknown fields.
+ *
+ * Gateway API objects (gateway.networking.k8s.io) are checked with
+ * `@kubernetes-models/gateway-api`, the same family's models of the Gateway API CRDs. That
+ * package is an ES module, so it runs in a child `node` process, once per call.
  */
+import { execFileSync } from 'child_process';
+import * as path from 'path';
 import Ajv, { ErrorObject, ValidateFunction } from 'ajv';
 
 /** One object as synthesized: `apiVersion`, `kind`, `metadata` and the rest. */
@@ -47,7 +53,20 @@ const strictValidators = new Map<string, ValidateFunction>();
  * expect(validateManifests(Testing.synth(chart))).toEqual([]);
  */
 export function validateManifests(objects: readonly unknown[]): string[] {
-  return objects.flatMap((o, i) => validateOne(o, i));
+  const gateway = objects.filter(isGatewayApi);
+  return [
+    ...objects.flatMap((o, i) => (isGatewayApi(o) ? [] : validateOne(o, i))),
+    ...(gateway.length > 0 ? validateGatewayApi(gateway) : []),
+  ];
+}
+
+function isGatewayApi(o: unknown): boolean {
+  return typeof (o as Manifest)?.apiVersion === 'string' && ((o as Manifest).apiVersion as string).startsWith('gateway.networking.k8s.io/');
+}
+
+function validateGatewayApi(objects: readonly unknown[]): string[] {
+  const out = execFileSync(process.execPath, [path.join(__dirname, 'gateway-api.mjs')], { input: JSON.stringify(objects), encoding: 'utf8' });
+  return JSON.parse(out) as string[];
 }
 
 function validateOne(object: unknown, index: number): string[] {

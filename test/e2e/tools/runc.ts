@@ -14,6 +14,8 @@ export interface UnpackOptions {
    * the image) and put before the entrypoint, to start a foreign-architecture image.
    */
   readonly emulator?: string;
+  /** Arguments after the entrypoint, as a container's `args` give them. */
+  readonly args?: readonly string[];
 }
 
 /** The parts of a runtime-spec config.json the tests change. */
@@ -34,6 +36,7 @@ export async function unpackBundle(layout: string, ref: string, bundle: string, 
   config.process.terminal = false;
   config.process.env = [...(config.process.env ?? []), ...Object.entries(options.env ?? {}).map(([k, v]) => `${k}=${v}`)];
   config.linux.namespaces = config.linux.namespaces.filter((ns) => ns.type !== 'network');
+  config.process.args = [...config.process.args, ...(options.args ?? [])];
   if (options.emulator) {
     const inside = `/.${path.basename(options.emulator)}`;
     fs.copyFileSync(options.emulator, path.join(bundle, 'rootfs', inside));

@@ -1,0 +1,34 @@
+import { Testing } from 'cdk8s';
+import { ShopChart } from '../../examples/shop/shop-chart';
+import { checkManifests } from '../../lib/policy';
+import { validateManifests } from '../schema/validate';
+import { Obj } from './fixtures';
+
+describe('examples/shop', () => {
+  const objects: Obj[] = Testing.synth(new ShopChart(Testing.app(), 'shop'));
+  const names = objects.map((o) => `${o.kind}/${o.metadata.name}`);
+
+  test('api: ServiceAccount, Deployment, Service, PDB, HPA, Ingress, NetworkPolicy; worker: no Service; grpc: a GRPCRoute', () => {
+    expect(names).toEqual([
+      'ServiceAccount/shop-api', 'Deployment/shop-api', 'Service/shop-api', 'PodDisruptionBudget/shop-api',
+      'HorizontalPodAutoscaler/shop-api', 'Ingress/shop-api', 'NetworkPolicy/shop-api',
+      'Deployment/shop-worker', 'PodDisruptionBudget/shop-worker',
+      'Deployment/shop-grpc', 'Service/shop-grpc', 'PodDisruptionBudget/shop-grpc', 'GRPCRoute/shop-grpc',
+    ]);
+  });
+
+  test('every object validates against the Kubernetes 1.27 and Gateway API schemas', () => {
+    expect(validateManifests(objects)).toEqual([]);
+  });
+
+  test('every object passes the policy gate', () => {
+    expect(checkManifests(objects)).toEqual([]);
+  });
+
+  test('the gRPC service is probed natively and announced as gRPC', () => {
+    const grpc = objects.find((o) => o.kind === 'Deployment' && o.metadata.name === 'shop-grpc')!.spec.template.spec.containers[0];
+    expect(grpc.readinessProbe.grpc).toEqual({ port: 8080 });
+    const service = objects.find((o) => o.kind === 'Service' && o.metadata.name === 'shop-grpc')!;
+    expect(service.spec.ports).toEqual([{ name: 'grpc', port: 80, targetPort: 'grpc', protocol: 'TCP', appProtocol: 'grpc' }]);
+  });
+});
