@@ -8,6 +8,7 @@ import { checkDockerfile, checkManifestSources, Finding } from '../policy';
 import { renderBakeFile } from '../render/bake';
 import { replaceDirectory } from './atomic-output';
 import { crossCheck } from './cross-checks';
+import { applyPins, pinsFileOf } from './pins';
 import { stringifyManifests } from './manifest-yaml';
 
 /** Props of {@link GoshipApp}. */
@@ -33,6 +34,13 @@ export interface GoshipAppProps {
    * @default - standard error
    */
   readonly warn?: (message: string) => void;
+  /**
+   * The pin file `goship pin` writes: each image whose pin is for the exact `repository:tag`
+   * it builds now is written as `repository:tag@sha256:…`. A missing file means no pins;
+   * `false` ignores the file.
+   * @default - `goship.pins.json` in `rootdir`
+   */
+  readonly pinsFile?: string | false;
 }
 
 /** Every prop of GoshipApp: the compiler keeps this list and the interface in step. */
@@ -41,6 +49,7 @@ const GOSHIP_APP_PROPS: PropNames<GoshipAppProps> = {
   rootdir: true,
   skipPolicies: true,
   warn: true,
+  pinsFile: true,
 };
 
 /** The Kubernetes objects of one chart, in the order cdk8s writes them. */
@@ -70,6 +79,8 @@ export class GoshipApp extends App {
   public readonly rootdir: string;
   private readonly skipPolicies: readonly string[];
   private readonly warn: (message: string) => void;
+  /** The absolute pin file synth reads, or undefined when pins are off. */
+  public readonly pinsFile?: string;
 
   public constructor(props: GoshipAppProps = {}) {
     validating('GoshipApp', () => rejectUnknownProps(props, GOSHIP_APP_PROPS, 'GoshipApp'));
@@ -77,6 +88,7 @@ export class GoshipApp extends App {
     this.rootdir = path.resolve(props.rootdir ?? process.cwd());
     this.skipPolicies = props.skipPolicies ?? [];
     this.warn = props.warn ?? ((m) => process.stderr.write(`${m}\n`));
+    this.pinsFile = validating('GoshipApp', () => pinsFileOf(props.pinsFile, this.rootdir));
   }
 
   /** Renders everything, then replaces the output folder with it. */
@@ -98,7 +110,7 @@ export class GoshipApp extends App {
       throw new Error(`goship: the images and deployments disagree:\n  ${problems.map((p) => p.message).join('\n  ')}`);
     }
     const files = new Map<string, string>();
-    const manifests = this.manifests();
+    const manifests = applyPins(this.manifests(), this.images(), this.pinsFile);
     for (const m of manifests) {
       files.set(`${m.name}${this.outputFileExtension}`, stringifyManifests(m.objects));
     }

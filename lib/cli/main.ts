@@ -30,6 +30,7 @@ export interface CommandEntry {
 /** Every command, one line each: `name: { summary, load: () => import('./name') }`. */
 export const COMMANDS: Readonly<Record<string, CommandEntry>> = {
   check: { summary: 'check Kubernetes YAML and Dockerfiles against the policy rules', load: () => import('./check') },
+  pin: { summary: 'pin the images in the synthesized YAML to the digests they were pushed as', load: () => import('./pin') },
   verify: { summary: 'check a Go binary or image is static, for the right platform and non-root', load: () => import('./verify') },
 };
 
