@@ -8,8 +8,8 @@ import { checkDockerfile, checkManifestSources, Finding } from '../policy';
 import { renderBakeFile } from '../render/bake';
 import { replaceDirectory } from './atomic-output';
 import { crossCheck } from './cross-checks';
-import { applyPins, pinsFileOf } from './pins';
 import { stringifyManifests } from './manifest-yaml';
+import { applyPins, pinsFileOf } from './pins';
 
 /** Props of {@link GoshipApp}. */
 export interface GoshipAppProps {

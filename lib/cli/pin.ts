@@ -1,8 +1,8 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { parseArgs } from 'util';
-import { ImagePin, PINS_FILE } from '../app/pins';
 import { INDEX_MEDIA_TYPES, pinOutput, pinsFromMetadata, readBakeTargets } from '../app/pin-output';
+import { ImagePin, PINS_FILE } from '../app/pins';
 import { resolveDigest } from '../registry/distribution';
 import type { CliIo } from './main';
 
