@@ -31,6 +31,7 @@ export interface CommandEntry {
 export const COMMANDS: Readonly<Record<string, CommandEntry>> = {
   check: { summary: 'check Kubernetes YAML and Dockerfiles against the policy rules', load: () => import('./check') },
   pin: { summary: 'pin the images in the synthesized YAML to the digests they were pushed as', load: () => import('./pin') },
+  sbom: { summary: 'write an SPDX or CycloneDX SBOM from a Go binary or image', load: () => import('./sbom') },
   verify: { summary: 'check a Go binary or image is static, for the right platform and non-root', load: () => import('./verify') },
 };
 
