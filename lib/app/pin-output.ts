@@ -19,6 +19,8 @@ export interface BuiltImageTarget {
   /** `repository:tag`, the one tag goship gives it. */
   readonly ref: string;
   readonly platforms: readonly string[];
+  /** The build context, relative to where bake runs. */
+  readonly context: string;
 }
 
 /** Media types of a multi-platform index (OCI, Docker). */
@@ -37,7 +39,7 @@ export function readBakeTargets(outdir: string): BuiltImageTarget[] {
   if (!fs.existsSync(file)) {
     throw new Error(`${file}: no such file — synthesize first (npm run synth), or pass --outdir`);
   }
-  let bake: { target?: Record<string, { tags?: unknown; platforms?: unknown }> };
+  let bake: { target?: Record<string, { tags?: unknown; platforms?: unknown; context?: unknown }> };
   try {
     bake = JSON.parse(fs.readFileSync(file, 'utf8')) as typeof bake;
   } catch (e) {
@@ -47,7 +49,7 @@ export function readBakeTargets(outdir: string): BuiltImageTarget[] {
     if (!Array.isArray(t.tags) || t.tags.length !== 1 || typeof t.tags[0] !== 'string' || !Array.isArray(t.platforms)) {
       throw new Error(`${file}: target '${name}' has no single tag and platforms, as goship writes them — synthesize again`);
     }
-    return { name, ref: t.tags[0], platforms: t.platforms.map(String) };
+    return { name, ref: t.tags[0], platforms: t.platforms.map(String), context: typeof t.context === 'string' ? t.context : '.' };
   });
 }
 
