@@ -44,6 +44,7 @@ PACKAGES=(
   ca-certificates
   tzdata
   curl
+  openssl            # the key and certificate of the registry token-auth test
 )
 
 missing=()

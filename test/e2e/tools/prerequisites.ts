@@ -10,6 +10,7 @@ export const E2E_TOOLS: Readonly<Record<string, string>> = {
   'docker-registry': 'docker-registry',
   'qemu-aarch64-static': 'qemu-user-static',
   'go': 'golang-go',
+  'openssl': 'openssl',
 };
 
 /** True when `CI=true`: then a missing prerequisite fails the suite instead of skipping it. */
