@@ -9,6 +9,7 @@ import { PropNames, rejectUnknownProps } from '../model/known-props';
 import { dns1123Label } from '../model/names';
 import { imageBuildArgs } from './image-build';
 import { KubernetesResource, ObjectPlan, pinImages, planObjects, resourceClassOf } from './kubernetes-objects';
+import { prebuiltImageRef, registryLookupProvider } from './prebuilt-image';
 import { RegistryLogin } from './registry-login';
 
 /** Args of {@link GoshipDeployment}. */
@@ -41,6 +42,14 @@ export interface GoshipDeploymentArgs {
    * @default - buildx's current builder
    */
   readonly builder?: string;
+  /**
+   * Deploy images CI already built: nothing is built or pushed (`pulumi preview` never builds);
+   * each GoStaticImage's `repository:tag` is looked up in its registry with `@pulumi/docker`'s
+   * `getRegistryImage` and deployed as `repository:tag@sha256:…`, as `goship pin` writes it.
+   * A tag that is not in the registry fails with the image's name.
+   * @default false - build and push every image
+   */
+  readonly prebuilt?: boolean;
 }
 
 /** Every arg of GoshipDeployment: the compiler keeps this list and the interface in step. */
@@ -50,6 +59,7 @@ const GOSHIP_DEPLOYMENT_ARGS: PropNames<GoshipDeploymentArgs> = {
   provider: true,
   namespace: true,
   builder: true,
+  prebuilt: true,
 };
 
 /** A Service as applied. */
@@ -109,7 +119,14 @@ export class GoshipDeployment extends pulumi.ComponentResource {
     const pins = new Map<string, pulumi.Output<string>>();
     const builds = new Map<string, dockerbuild.Image>();
     const refs: Record<string, pulumi.Output<string>> = {};
+    const lookupProvider = args.prebuilt ? registryLookupProvider(name, args.registries ?? [], this) : undefined;
     for (const { image, args: buildArgs } of plan.images) {
+      if (args.prebuilt) {
+        const pinned = prebuiltImageRef(image, args.registries ?? [], { parent: this, provider: lookupProvider });
+        pins.set(image.imageRef, pinned);
+        refs[image.name] = pinned;
+        continue;
+      }
       const build = new dockerbuild.Image(`image-${image.name}`, buildArgs, {
         parent: this,
         // A rollback or a node replacing a pod pulls the previous digest: never delete pushed images.
@@ -126,7 +143,7 @@ export class GoshipDeployment extends pulumi.ComponentResource {
     const waves: KubernetesResource[][] = [];
     for (const object of [...plan.objects].sort((a, b) => a.wave - b.wave)) {
       const Resource = resourceClassOf(object.apiVersion, object.kind, object.resourceName);
-      const dependsOn = [...waves.slice(0, object.wave).flat(), ...object.imageRefs.map((ref) => builds.get(ref)!)];
+      const dependsOn = [...waves.slice(0, object.wave).flat(), ...object.imageRefs.flatMap((ref) => builds.get(ref) ?? [])];
       const resource = new Resource(object.resourceName, pinImages(object.object, pins), {
         parent: this,
         ...(args.provider ? { provider: args.provider } : {}),
@@ -158,6 +175,12 @@ function planDeployment(name: string, args: GoshipDeploymentArgs): DeploymentPla
       throw ValidationError.invalid('app', args?.app, 'must be a GoshipApp', 'build the charts in `new GoshipApp()` and pass it as app');
     }
     const namespace = args.namespace === undefined ? undefined : dns1123Label('namespace', args.namespace);
+    if (args.prebuilt !== undefined && typeof args.prebuilt !== 'boolean') {
+      throw ValidationError.invalid('prebuilt', args.prebuilt, 'must be true or false', 'true deploys images CI already pushed; leave it unset to build them');
+    }
+    if (args.prebuilt && args.builder !== undefined) {
+      throw ValidationError.invalid('builder', args.builder, 'nothing is built when prebuilt is true', 'drop builder, or prebuilt to build the images');
+    }
     if (args.builder !== undefined && (typeof args.builder !== 'string' || args.builder.trim() === '')) {
       throw ValidationError.invalid('builder', args.builder, 'must be the name of a buildx builder', 'leave it unset to use the current builder');
     }
