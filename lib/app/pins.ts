@@ -2,6 +2,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { ValidationError } from '../model/errors';
 import { imageDigest, parseImageReference } from '../model/image-ref';
+import { writeFileAtomic } from './atomic-output';
 import type { ChartManifest } from './goship-app';
 
 /**
@@ -79,15 +80,7 @@ export function renderPins(pins: Pins): string {
 
 /** Writes a pin file atomically (a sibling temporary file renamed over it). */
 export function writePins(file: string, pins: Pins): void {
-  const target = path.resolve(file);
-  const temp = path.join(path.dirname(target), `.${path.basename(target)}.${process.pid}.tmp`);
-  fs.mkdirSync(path.dirname(target), { recursive: true });
-  try {
-    fs.writeFileSync(temp, renderPins(pins));
-    fs.renameSync(temp, target);
-  } finally {
-    fs.rmSync(temp, { force: true });
-  }
+  writeFileAtomic(file, renderPins(pins));
 }
 
 /**

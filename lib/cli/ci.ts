@@ -1,6 +1,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { parseArgs } from 'util';
+import { writeFileAtomic } from '../app/atomic-output';
 import { readBakeTargets } from '../app/pin-output';
 import { PINS_FILE } from '../app/pins';
 import { renderWorkflow } from '../render/workflow';
@@ -79,14 +80,7 @@ export async function run(args: readonly string[], io: CliIo): Promise<number> {
     io.err(`${file} is ${current === undefined ? 'missing' : 'stale'}: run npx goship ci and commit it`);
     return 1;
   }
-  fs.mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
-  const temp = `${file}.${process.pid}.tmp`;
-  try {
-    fs.writeFileSync(temp, text);
-    fs.renameSync(temp, file);
-  } finally {
-    fs.rmSync(temp, { force: true });
-  }
+  writeFileAtomic(file, text);
   io.out(`wrote ${file} (${images.length} image(s))`);
   return 0;
 }

@@ -1,6 +1,5 @@
-import * as fs from 'fs';
-import * as path from 'path';
 import { parseArgs } from 'util';
+import { writeFileAtomic } from '../app/atomic-output';
 import { ValidationError } from '../model/errors';
 import { Platform } from '../model/platform';
 import { readSbomSubject, renderCycloneDx, renderSpdx } from '../sbom';
@@ -52,14 +51,7 @@ export async function run(args: readonly string[], io: CliIo): Promise<number> {
   if (values.output === undefined) {
     io.out(text.trimEnd());
   } else {
-    const target = path.resolve(values.output);
-    const temp = `${target}.${process.pid}.tmp`;
-    try {
-      fs.writeFileSync(temp, text);
-      fs.renameSync(temp, target);
-    } finally {
-      fs.rmSync(temp, { force: true });
-    }
+    writeFileAtomic(values.output, text);
   }
   return 0;
 }
