@@ -20,7 +20,7 @@ import { GoshipApp } from '../../lib';
 import { CYCLONEDX_VERSION } from '../../lib/sbom';
 import { validateManifests } from '../schema/validate';
 import {
-  buildahBuild, Cleanup, copyToOciLayout, e2eImageTag, ensureBuilderImage, goship, LocalRegistry,
+  buildOnce, Cleanup, copyToOciLayout, e2eImageTag, ensureBuilderImage, goship, LocalRegistry,
   pinnedBuilderImage, pushIndex, REPO_ROOT, requireTools, startRegistry,
 } from './tools';
 
@@ -57,14 +57,15 @@ describeE2E('the GitOps loop on examples/hello: build, push, pin, synth, verify,
     pinsFile = path.join(root, 'goship.pins.json');
     env = { ...process.env, DOCKER_CONFIG: cleanup.tmpdir('docker-config') };
 
-    // 1. synth and build every platform as bake would
+    // 1. synth and build every platform as bake would (an identical build of examples/hello
+    //    earlier in this run, by hello.e2e.test.ts, is reused: one build per variant)
     synth();
     const bake = JSON.parse(fs.readFileSync(path.join(outdir, 'docker-bake.json'), 'utf8')).target.hello;
     const context = path.resolve(REPO_ROOT, bake.context);
     const dockerfile = path.resolve(context, bake.dockerfile);
     const built: string[] = [];
     for (const arch of ARCHES) {
-      const image = await buildahBuild({
+      const image = await buildOnce({
         dockerfile, context, ignoreFile: `${dockerfile}.dockerignore`, platform: `linux/${arch}`, buildArgs: bake.args, tag: e2eImageTag('loop', arch),
       }, cleanup);
       built.push(image.tag);
