@@ -47,7 +47,7 @@ export async function run(args: readonly string[], io: CliIo): Promise<number> {
     return usageError(io, e instanceof ValidationError ? e.message : String(e));
   }
   const subject = await readSbomSubject(positionals[0], { platform });
-  const text = values.format === 'spdx' ? renderSpdx(subject) : renderCycloneDx(subject);
+  const text = values.format === 'spdx' ? renderSpdx(subject) : await renderCycloneDx(subject);
   if (values.output === undefined) {
     io.out(text.trimEnd());
   } else {

@@ -1,8 +1,5 @@
-import * as CDX from '@cyclonedx/cyclonedx-library';
+import type * as CycloneDx from '@cyclonedx/cyclonedx-library';
 import { SbomPackage, SbomSubject } from './subject';
-
-/** The CycloneDX version goship writes. */
-export const CYCLONEDX_VERSION = CDX.Spec.Version.v1dot6;
 
 /**
  * Renders a CycloneDX 1.6 JSON BOM through `@cyclonedx/cyclonedx-library`: the program (or
@@ -11,10 +8,12 @@ export const CYCLONEDX_VERSION = CDX.Spec.Version.v1dot6;
  * and the standard library.
  *
  * Deterministic: the serial number is derived from the binary's SHA-256, the timestamp from
- * the build info (see {@link SbomSubject.created}), lists are sorted.
+ * the build info (see {@link SbomSubject.created}), lists are sorted. The library is loaded
+ * on the first call, so importing goship does not pay for it.
  */
-export function renderCycloneDx(subject: SbomSubject): string {
-  const component = (p: SbomPackage): CDX.Models.Component => {
+export async function renderCycloneDx(subject: SbomSubject): Promise<string> {
+  const CDX: typeof CycloneDx = await import('@cyclonedx/cyclonedx-library');
+  const component = (p: SbomPackage): CycloneDx.Models.Component => {
     const type = { application: CDX.Enums.ComponentType.Application, library: CDX.Enums.ComponentType.Library, container: CDX.Enums.ComponentType.Container }[p.purpose];
     const c = new CDX.Models.Component(type, p.name, { bomRef: p.id, version: p.version, purl: p.purl });
     if (p.sha256) {
@@ -52,7 +51,7 @@ export function renderCycloneDx(subject: SbomSubject): string {
   for (const c of [...modules, ...files]) {
     bom.components.add(c);
   }
-  const serializer = new CDX.Serialize.JsonSerializer(new CDX.Serialize.JSON.Normalize.Factory(CDX.Spec.SpecVersionDict[CYCLONEDX_VERSION]!));
+  const serializer = new CDX.Serialize.JsonSerializer(new CDX.Serialize.JSON.Normalize.Factory(CDX.Spec.SpecVersionDict[CDX.Spec.Version.v1dot6]!));
   return `${serializer.serialize(bom, { sortLists: true, space: 2 })}\n`;
 }
 
