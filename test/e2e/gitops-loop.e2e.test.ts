@@ -68,6 +68,7 @@ describeE2E('the GitOps loop on examples/hello: build, push, pin, synth, verify,
         dockerfile, context, ignoreFile: `${dockerfile}.dockerignore`, platform: `linux/${arch}`, buildArgs: bake.args, tag: e2eImageTag('loop', arch),
       }, cleanup);
       built.push(image.tag);
+      process.stdout.write(`e2e: loop linux/${arch}: ${image.log.startsWith('reused') ? 'reused the identical build of hello.e2e' : 'built'} in ${image.seconds.toFixed(1)} s\n`);
     }
     // 2. push both as one index under the tag goship gave the image
     pushed = await pushIndex({ images: built, destination: bake.tags[0] }, cleanup);
