@@ -10,6 +10,7 @@ import { readSbomSubject, renderCycloneDx, renderSpdx } from '../../lib/sbom';
 import { buildElf, goBuildInfoBlob } from '../verify/elf-builder';
 import { describeWithGo, goBinaries, GoBinaries } from '../verify/go-binaries';
 import { layerTar, ociLayout, writeDir } from '../verify/image-builder';
+import { goBinaryWithDeps } from './go-with-deps';
 
 /** The SPDX 2.3 JSON schema (a copy kept with the tests), compiled once. */
 const spdxSchema = (() => {
@@ -118,8 +119,10 @@ describe('goship sbom from the Go build info', () => {
 
 describeWithGo('goship sbom on a real Go binary and image', () => {
   let go: GoBinaries;
+  let withDeps: ReturnType<typeof goBinaryWithDeps>;
   beforeAll(() => {
     go = goBinaries();
+    withDeps = goBinaryWithDeps();
   }, 10 * 60 * 1000);
 
   test('the same binary gives the same bytes, in both formats, through the CLI', async () => {
@@ -136,6 +139,23 @@ describeWithGo('goship sbom on a real Go binary and image', () => {
     await expectValidCycloneDx(runs[1]);
     const goVersion = execFileSync('go', ['env', 'GOVERSION'], { encoding: 'utf8' }).trim().replace(/^go/, '');
     expect(JSON.parse(runs[0]).packages.map((p: any) => p.externalRefs[0].referenceLocator)).toEqual(['pkg:golang/example.com/hello', `pkg:golang/stdlib@${goVersion}`]);
+  });
+
+  test('a real dependency: its version, the h1 hash go.sum holds for it, and its purl', async () => {
+    // GIVEN a binary Go built against example.com/greet v1.2.0, fetched through a module proxy
+    const { binary, depSum } = withDeps;
+    // WHEN
+    const doc = JSON.parse(renderSpdx(await readSbomSubject(binary)));
+    // THEN
+    expectValidSpdx(JSON.stringify(doc));
+    const dep = doc.packages.find((p: any) => p.name === 'example.com/greet');
+    expect({ version: dep.versionInfo, purl: dep.externalRefs[0].referenceLocator, sha256: dep.checksums[0].checksumValue, comment: dep.comment }).toEqual({
+      version: 'v1.2.0',
+      purl: 'pkg:golang/example.com/greet@v1.2.0',
+      sha256: h1Hex(depSum.slice(3)),
+      comment: expect.stringContaining(depSum),
+    });
+    expect(doc.packages.map((p: any) => p.name)).toEqual(['example.com/app', 'stdlib', 'example.com/greet']);
   });
 
   test('an image: the image, its program and the runtime files next to it (CA bundle, passwd, zoneinfo)', async () => {
