@@ -82,6 +82,10 @@ export interface ServiceRef {
  *   and the object depends on that image's build. Namespaces and CRDs go first, then what
  *   pods read (ConfigMaps, Secrets, ServiceAccounts, …), then the rest.
  *
+ * With `prebuilt: true` nothing is built: each image's tag is looked up in its registry
+ * (`@pulumi/docker`'s `getRegistryImage`) and deployed as `repository:tag@sha256:…`, exactly
+ * as `goship pin` writes it into the YAML.
+ *
  * `opts.dependsOn` holds back every child (a child registers only once its parent is), so a
  * Namespace or Secret made outside the app can be waited for.
  *
@@ -105,7 +109,7 @@ export class GoshipDeployment extends pulumi.ComponentResource {
   public readonly services: pulumi.Output<ServiceRef[]>;
   /** The namespace of the namespaced objects: the override, else the one they share (undefined if several). */
   public readonly namespace: pulumi.Output<string | undefined>;
-  /** Image name → its build resource. */
+  /** Image name → its build resource; empty with `prebuilt`, which builds nothing. */
   public readonly images: Readonly<Record<string, dockerbuild.Image>>;
   /** Resource name (`deployment-web-hello`) → the Kubernetes resource. */
   public readonly objects: Readonly<Record<string, KubernetesResource>>;
