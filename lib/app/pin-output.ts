@@ -152,7 +152,9 @@ function pinYaml(text: string, refs: ReadonlyMap<string, string>, file: string):
     }
     return doc.contents === null ? undefined : doc.toJS() as unknown;
   });
-  return stringifyManifests(objects.map((o) => pinObjectImages(o, refs)));
+  const pinned = objects.map((o) => pinObjectImages(o, refs));
+  // A file without a pinned image keeps its bytes, whoever wrote them.
+  return JSON.stringify(pinned) === JSON.stringify(objects) ? text : stringifyManifests(pinned);
 }
 
 /** Every file under `dir`, relative path (with `/`) → content. */

@@ -98,6 +98,19 @@ describe('goship pin <metadata-file>', () => {
     expect(p.images()).toEqual(['ghcr.io/acme/api:v1.0.0']);
   });
 
+  test('leaves the bytes of YAML without a pinned image alone', async () => {
+    // GIVEN a file in the output that pin has nothing to do in, written by hand
+    const p = project();
+    p.synth();
+    const other = '# by hand\napiVersion: v1\nkind:   ConfigMap\nmetadata: {name: other}\n';
+    fs.writeFileSync(path.join(p.root, 'dist', 'other.k8s.yaml'), other);
+    // WHEN
+    const result = await p.pin(p.metadata({ api: pushed('ghcr.io/acme/api:v1.0.0') }));
+    // THEN
+    expect(result.stdout[1]).toBe('pinned 1 image(s); 1 file(s) changed: api.k8s.yaml; pins in goship.pins.json');
+    expect(p.read('dist/other.k8s.yaml')).toBe(other);
+  });
+
   test('pinning again replaces the digest', async () => {
     const p = project();
     p.synth();
