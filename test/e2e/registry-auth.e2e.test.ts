@@ -7,10 +7,13 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { hashSync } from 'bcryptjs';
+import { Chart } from 'cdk8s';
+import { GoshipApp, GoStaticImage, Platform, RollingDeployment } from '../../lib';
 import { resolveDigest, ResolveOptions } from '../../lib/registry/distribution';
 import { credentialsFor, dockerConfigPath } from '../../lib/registry/docker-config';
+import { makeGoModule } from '../support/go-module';
 import { layerTar, ociLayout, writeDir } from '../verify/image-builder';
-import { Cleanup, LocalRegistry, requireTools, run, startRegistry } from './tools';
+import { Cleanup, goship, LocalRegistry, requireTools, run, startRegistry } from './tools';
 import { startTokenServer, TokenServer } from './tools/token-server';
 
 const describeE2E = requireTools(['skopeo', 'docker-registry', 'openssl']) ? describe : describe.skip;
@@ -87,6 +90,34 @@ describeE2E('resolving a tag to its digest through the distribution API', () => 
     test('fails if the password is wrong, naming the registry', async () => {
       await expect(resolveDigest(`${registry.host}/team/app:v1`, withLogin(registry, 'wrong')))
         .rejects.toThrow(`${registry.host} refused the credentials (401) — check auths['${registry.host}']`);
+    });
+
+    test('goship pin --from-registry reads DOCKER_CONFIG; without credentials it fails and changes nothing', async () => {
+      // GIVEN an app whose image is that tag, synthesized
+      const root = cleanup.tmpdir('auth-app');
+      const app = new GoshipApp({ outdir: path.join(root, 'dist'), rootdir: root, warn: () => undefined });
+      const chart = new Chart(app, 'app');
+      const image = new GoStaticImage(chart, 'image', {
+        context: makeGoModule(), repository: `${registry.host}/team/app`, tag: 'v1',
+        platforms: [Platform.LINUX_AMD64, Platform.LINUX_ARM64],
+      });
+      new RollingDeployment(chart, 'app', { image });
+      app.synth();
+      const yaml = () => fs.readFileSync(path.join(root, 'dist', 'app.k8s.yaml'), 'utf8');
+      const before = yaml();
+      const pin = (dockerConfigDir: string) => goship(['pin', '--from-registry'], { cwd: root, env: { ...process.env, DOCKER_CONFIG: dockerConfigDir } });
+      const loginDir = cleanup.tmpdir('docker-config-login');
+      fs.writeFileSync(path.join(loginDir, 'config.json'), JSON.stringify({ auths: { [registry.host]: { auth: Buffer.from(`${USER}:${PASSWORD}`).toString('base64') } } }));
+
+      // WHEN there are no credentials THEN nothing changes
+      const refused = await pin(cleanup.tmpdir('docker-config-empty'));
+      expect(refused.exitCode).toBe(1);
+      expect(refused.stderr).toContain('answered 401 and the Docker config has no credentials for it');
+      expect(yaml()).toBe(before);
+      expect(fs.existsSync(path.join(root, 'goship.pins.json'))).toBe(false);
+      // WHEN DOCKER_CONFIG has them THEN the image is pinned to the index
+      expect(await pin(loginDir)).toMatchObject({ exitCode: 0, stderr: '' });
+      expect(yaml()).toContain(`image: ${image.imageRef}@${indexDigest}`);
     });
 
     test('fails if the credentials are in a credential helper, which goship does not run', async () => {
