@@ -1,6 +1,6 @@
 /**
  * One build per variant across the e2e files of a run: a build of exactly the same inputs
- * (Dockerfile, ignore file, build args, platform and every file of the context) that another
+ * (every option but the tag, the Dockerfile, the ignore file and every file of the context) that another
  * file of the same run already made is tagged again instead of rebuilt. Builds of earlier runs
  * are never reused (the key holds the run's process id) and their names are removed.
  */
@@ -49,8 +49,11 @@ function inputsKey(options: BuildahBuildOptions): string {
   const add = (label: string, data: string | Buffer) => hash.update(`${label}\0${data.length}\0`).update(data);
   add('dockerfile', fs.readFileSync(options.dockerfile));
   add('ignore', options.ignoreFile ? fs.readFileSync(options.ignoreFile) : '');
-  add('platform', options.platform);
-  add('args', JSON.stringify(Object.entries(options.buildArgs ?? {}).sort()));
+  // Every option but the tag and the paths (what they hold is hashed), whatever options buildahBuild grows.
+  const { tag: _tag, dockerfile: _dockerfile, ignoreFile: _ignoreFile, context: _context, ...rest } = options;
+  add('options', JSON.stringify(rest, (_key, value: unknown) => (value && typeof value === 'object' && !Array.isArray(value)
+    ? Object.fromEntries(Object.entries(value).sort(([a], [b]) => a.localeCompare(b)))
+    : value)));
   const walk = (dir: string) => {
     for (const entry of fs.readdirSync(dir, { withFileTypes: true }).sort((a, b) => a.name.localeCompare(b.name))) {
       const file = path.join(dir, entry.name);
