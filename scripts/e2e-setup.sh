@@ -45,7 +45,7 @@ PACKAGES=(
   tzdata
   curl
   zip                # module zips for the test Go module proxy
-  openssl            # the test Go module proxy's certificate
+  openssl            # certificates: the test Go module proxy, the registry token-auth test
 )
 
 missing=()

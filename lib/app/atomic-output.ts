@@ -64,3 +64,19 @@ function recover(target: string, aside: string): void {
     }
   }
 }
+
+/**
+ * Writes one file atomically: a sibling temporary file, renamed over the target. A reader
+ * sees the old content or the new, never a part; on an error the old file is untouched.
+ */
+export function writeFileAtomic(file: string, content: string): void {
+  const target = path.resolve(file);
+  const temp = path.join(path.dirname(target), `.${path.basename(target)}.${process.pid}.tmp`);
+  fs.mkdirSync(path.dirname(target), { recursive: true });
+  try {
+    fs.writeFileSync(temp, content);
+    fs.renameSync(temp, target);
+  } finally {
+    fs.rmSync(temp, { force: true });
+  }
+}

@@ -10,6 +10,7 @@ import { replaceDirectory } from './atomic-output';
 import { crossCheck } from './cross-checks';
 import { stringifyManifests } from './manifest-yaml';
 import { placeOf, warningLines } from './warnings';
+import { applyPins, pinsFileOf } from './pins';
 
 /** Props of {@link GoshipApp}. */
 export interface GoshipAppProps {
@@ -34,6 +35,13 @@ export interface GoshipAppProps {
    * @default - standard error
    */
   readonly warn?: (message: string) => void;
+  /**
+   * The pin file `goship pin` writes: each image whose pin is for the exact `repository:tag`
+   * it builds now is written as `repository:tag@sha256:…`. A missing file means no pins;
+   * `false` ignores the file.
+   * @default - `goship.pins.json` in `rootdir`
+   */
+  readonly pinsFile?: string | false;
 }
 
 /** Every prop of GoshipApp: the compiler keeps this list and the interface in step. */
@@ -42,6 +50,7 @@ const GOSHIP_APP_PROPS: PropNames<GoshipAppProps> = {
   rootdir: true,
   skipPolicies: true,
   warn: true,
+  pinsFile: true,
 };
 
 /** The Kubernetes objects of one chart, in the order cdk8s writes them. */
@@ -71,6 +80,8 @@ export class GoshipApp extends App {
   public readonly rootdir: string;
   private readonly skipPolicies: readonly string[];
   private readonly warn: (message: string) => void;
+  /** The absolute pin file synth reads, or undefined when pins are off. */
+  public readonly pinsFile?: string;
 
   public constructor(props: GoshipAppProps = {}) {
     validating('GoshipApp', () => rejectUnknownProps(props, GOSHIP_APP_PROPS, 'GoshipApp'));
@@ -78,6 +89,7 @@ export class GoshipApp extends App {
     this.rootdir = path.resolve(props.rootdir ?? process.cwd());
     this.skipPolicies = props.skipPolicies ?? [];
     this.warn = props.warn ?? ((m) => process.stderr.write(`${m}\n`));
+    this.pinsFile = validating('GoshipApp', () => pinsFileOf(props.pinsFile, this.rootdir));
   }
 
   /** Renders everything, then replaces the output folder with it. */
@@ -99,7 +111,7 @@ export class GoshipApp extends App {
       throw new Error(`goship: the images and deployments disagree:\n  ${problems.map((p) => p.message).join('\n  ')}`);
     }
     const files = new Map<string, string>();
-    const manifests = this.manifests();
+    const manifests = applyPins(this.manifests(), this.images(), this.pinsFile);
     for (const m of manifests) {
       files.set(`${m.name}${this.outputFileExtension}`, stringifyManifests(m.objects));
     }

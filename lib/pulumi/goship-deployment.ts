@@ -9,6 +9,7 @@ import { nearest, PropNames, rejectUnknownProps } from '../model/known-props';
 import { dns1123Label } from '../model/names';
 import { imageBuildArgs } from './image-build';
 import { KubernetesResource, ObjectPlan, pinImages, planObjects, resourceClassOf } from './kubernetes-objects';
+import { prebuiltImageRef, registryLookupProvider } from './prebuilt-image';
 import { RegistryLogin } from './registry-login';
 
 /** Args of {@link GoshipDeployment}. */
@@ -49,6 +50,14 @@ export interface GoshipDeploymentArgs {
    * @example { netrc: new pulumi.Config().requireSecret('netrc') }
    */
   readonly buildSecrets?: Readonly<Record<string, pulumi.Input<string>>>;
+  /**
+   * Deploy images CI already built: nothing is built or pushed (`pulumi preview` never builds);
+   * each GoStaticImage's `repository:tag` is looked up in its registry with `@pulumi/docker`'s
+   * `getRegistryImage` and deployed as `repository:tag@sha256:…`, as `goship pin` writes it.
+   * A tag that is not in the registry fails with the image's name.
+   * @default false - build and push every image
+   */
+  readonly prebuilt?: boolean;
 }
 
 /** Every arg of GoshipDeployment: the compiler keeps this list and the interface in step. */
@@ -59,6 +68,7 @@ const GOSHIP_DEPLOYMENT_ARGS: PropNames<GoshipDeploymentArgs> = {
   namespace: true,
   builder: true,
   buildSecrets: true,
+  prebuilt: true,
 };
 
 /** Every field of a registries entry. */
@@ -84,6 +94,10 @@ export interface ServiceRef {
  *   and the object depends on that image's build. Namespaces and CRDs go first, then what
  *   pods read (ConfigMaps, Secrets, ServiceAccounts, …), then the rest.
  *
+ * With `prebuilt: true` nothing is built: each image's tag is looked up in its registry
+ * (`@pulumi/docker`'s `getRegistryImage`) and deployed as `repository:tag@sha256:…`, exactly
+ * as `goship pin` writes it into the YAML.
+ *
  * `opts.dependsOn` holds back every child (a child registers only once its parent is), so a
  * Namespace or Secret made outside the app can be waited for.
  *
@@ -107,7 +121,7 @@ export class GoshipDeployment extends pulumi.ComponentResource {
   public readonly services: pulumi.Output<ServiceRef[]>;
   /** The namespace of the namespaced objects: the override, else the one they share (undefined if several). */
   public readonly namespace: pulumi.Output<string | undefined>;
-  /** Image name → its build resource. */
+  /** Image name → its build resource; empty with `prebuilt`, which builds nothing. */
   public readonly images: Readonly<Record<string, dockerbuild.Image>>;
   /** Resource name (`deployment-web-hello`) → the Kubernetes resource. */
   public readonly objects: Readonly<Record<string, KubernetesResource>>;
@@ -121,7 +135,14 @@ export class GoshipDeployment extends pulumi.ComponentResource {
     const pins = new Map<string, pulumi.Output<string>>();
     const builds = new Map<string, dockerbuild.Image>();
     const refs: Record<string, pulumi.Output<string>> = {};
+    const lookupProvider = args.prebuilt ? registryLookupProvider(name, args.registries ?? [], this) : undefined;
     for (const { image, args: buildArgs } of plan.images) {
+      if (args.prebuilt) {
+        const pinned = prebuiltImageRef(image, args.registries ?? [], { parent: this, provider: lookupProvider });
+        pins.set(image.imageRef, pinned);
+        refs[image.name] = pinned;
+        continue;
+      }
       const build = new dockerbuild.Image(`image-${image.name}`, buildArgs, {
         parent: this,
         // A rollback or a node replacing a pod pulls the previous digest: never delete pushed images.
@@ -138,7 +159,7 @@ export class GoshipDeployment extends pulumi.ComponentResource {
     const waves: KubernetesResource[][] = [];
     for (const object of [...plan.objects].sort((a, b) => a.wave - b.wave)) {
       const Resource = resourceClassOf(object.apiVersion, object.kind, object.resourceName);
-      const dependsOn = [...waves.slice(0, object.wave).flat(), ...object.imageRefs.map((ref) => builds.get(ref)!)];
+      const dependsOn = [...waves.slice(0, object.wave).flat(), ...object.imageRefs.flatMap((ref) => builds.get(ref) ?? [])];
       const resource = new Resource(object.resourceName, pinImages(object.object, pins), {
         parent: this,
         ...(args.provider ? { provider: args.provider } : {}),
@@ -171,6 +192,12 @@ function planDeployment(name: string, args: GoshipDeploymentArgs): DeploymentPla
       throw ValidationError.invalid('app', args?.app, 'must be a GoshipApp', 'build the charts in `new GoshipApp()` and pass it as app');
     }
     const namespace = args.namespace === undefined ? undefined : dns1123Label('namespace', args.namespace);
+    if (args.prebuilt !== undefined && typeof args.prebuilt !== 'boolean') {
+      throw ValidationError.invalid('prebuilt', args.prebuilt, 'must be true or false', 'true deploys images CI already pushed; leave it unset to build them');
+    }
+    if (args.prebuilt && args.builder !== undefined) {
+      throw ValidationError.invalid('builder', args.builder, 'nothing is built when prebuilt is true', 'drop builder, or prebuilt to build the images');
+    }
     if (args.builder !== undefined && (typeof args.builder !== 'string' || args.builder.trim() === '')) {
       throw ValidationError.invalid('builder', args.builder, 'must be the name of a buildx builder', 'leave it unset to use the current builder');
     }

@@ -1,4 +1,5 @@
 export * from './registry-login';
 export * from './image-build';
+export * from './prebuilt-image';
 export * from './kubernetes-objects';
 export * from './goship-deployment';

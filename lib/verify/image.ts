@@ -111,7 +111,7 @@ async function verifyCandidate(c: ImageCandidate, requested: Platform | undefine
 }
 
 /** Finds the program as the runtime does: a path with a slash from WorkingDir, else along PATH. */
-function locate(program: string, cfg: NonNullable<ImageCandidate['config']['config']>, fs: ImageFs): ReturnType<ImageFs['resolve']> {
+export function locate(program: string, cfg: NonNullable<ImageCandidate['config']['config']>, fs: ImageFs): ReturnType<ImageFs['resolve']> {
   if (program.includes('/')) {
     return fs.resolve(posix.resolve(cfg.WorkingDir || '/', program));
   }

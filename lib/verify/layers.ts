@@ -98,6 +98,12 @@ export class ImageFs {
     return this.resolve(p)?.file.type === 'file';
   }
 
+  /** The paths of the regular files at or under `dir` (e.g. `/usr/share/zoneinfo`), sorted. */
+  public filesUnder(dir: string): string[] {
+    const root = cleanPath(dir);
+    return [...this.files].filter(([p, f]) => f.type === 'file' && (p === root || p.startsWith(`${root}/`))).map(([p]) => p).sort();
+  }
+
   /** True when a file with this name sits in some `lib*` directory (where the loader looks). */
   public hasLibrary(name: string): boolean {
     return this.libraries.has(name);

@@ -9,7 +9,7 @@ import * as path from 'path';
 import { HelloChart } from '../../examples/hello/hello-chart';
 import { GoshipApp } from '../../lib';
 import {
-  buildahBuild, BuiltImage, bundleUser, Cleanup, copyToOciLayout, e2eImageTag, ensureBuilderImage,
+  buildahBuild, buildOnce, BuiltImage, bundleUser, Cleanup, copyToOciLayout, e2eImageTag, ensureBuilderImage,
   exportOciLayout, freePort, goshipVerify, headManifest, imageConfig, pinnedBuilderImage,
   processUids, pushIndex, rawManifest, REPO_ROOT, requireTools, runcRun, runcRunToExit, startRegistry,
   unpackBundle, waitForHttp, which,
@@ -60,7 +60,7 @@ describeE2E('examples/hello, built with buildah and run with runc', () => {
     expect(bake.platforms).toContain(`linux/${arch}`);
     const context = path.resolve(REPO_ROOT, bake.context);
     const dockerfile = path.resolve(context, bake.dockerfile);
-    return buildahBuild({
+    return (file ? buildahBuild : buildOnce)({
       dockerfile: file ?? dockerfile,
       context,
       ignoreFile: `${dockerfile}.dockerignore`,

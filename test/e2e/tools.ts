@@ -6,6 +6,7 @@
  * registered with a {@link Cleanup}, which the suites run in `afterAll`, so containers,
  * registries, module proxies, images and temporary folders go away even when a test fails.
  */
+export * from './tools/build-reuse';
 export * from './tools/buildah';
 export * from './tools/cleanup';
 export * from './tools/goproxy';

@@ -14,6 +14,12 @@ export interface Registered {
 /** Provider function calls the program made (each also failed). */
 export const unexpectedCalls: string[] = [];
 
+/**
+ * What the mocked registry holds for `@pulumi/docker`'s `getRegistryImage`: reference → digest.
+ * A reference not in it fails the lookup, as the provider does for a missing tag.
+ */
+export const registryImages = new Map<string, string>();
+
 /** Milliseconds the mock engine takes to create the resource of that name (default: none). */
 export const slowResources = new Map<string, number>();
 
@@ -50,6 +56,13 @@ export function installMocks(project = 'goship-test', stack = 'test'): Registere
       return { id: `${args.name}-id`, state };
     },
     call(args: pulumi.runtime.MockCallArgs): Record<string, any> {
+      if (args.token === 'docker:index/getRegistryImage:getRegistryImage') {
+        const digest = registryImages.get(args.inputs.name);
+        if (digest === undefined) {
+          throw new Error(`Got error getting registry image digest: 404 manifest unknown for ${args.inputs.name}`);
+        }
+        return { name: args.inputs.name, sha256Digest: digest };
+      }
       unexpectedCalls.push(args.token);
       throw new Error(`unexpected call of ${args.token} with ${JSON.stringify(args.inputs)}`);
     },

@@ -15,11 +15,29 @@ export interface LocalRegistry {
   stop(): Promise<void>;
 }
 
+/** How the registry authenticates: an htpasswd file (bcrypt, Basic auth) or a token service (Bearer). */
+export type RegistryAuth =
+  | { readonly htpasswd: string }
+  | { readonly token: { readonly realm: string; readonly service: string; readonly issuer: string; readonly rootCertBundle: string } };
+
+/** The `auth:` section of the registry's config. */
+function authConfig(auth: RegistryAuth | undefined): string[] {
+  if (!auth) {
+    return [];
+  }
+  if ('htpasswd' in auth) {
+    return ['auth:', '  htpasswd:', '    realm: goship-e2e', `    path: ${auth.htpasswd}`];
+  }
+  const t = auth.token;
+  return ['auth:', '  token:', `    realm: ${t.realm}`, `    service: ${t.service}`, `    issuer: ${t.issuer}`, `    rootcertbundle: ${t.rootCertBundle}`];
+}
+
 /**
  * Starts Debian's `docker-registry serve` (distribution 2.8) on 127.0.0.1 at a free port, with
- * storage in a temporary folder; waits until `GET /v2/` answers 200. Registered with `cleanup`.
+ * storage in a temporary folder; waits until `GET /v2/` answers (200, or 401 with `auth`).
+ * Registered with `cleanup`.
  */
-export async function startRegistry(cleanup: Cleanup): Promise<LocalRegistry> {
+export async function startRegistry(cleanup: Cleanup, options: { readonly auth?: RegistryAuth } = {}): Promise<LocalRegistry> {
   const dir = cleanup.tmpdir('registry');
   for (let attempt = 1; ; attempt++) {
     const port = await freePort();
@@ -38,6 +56,7 @@ export async function startRegistry(cleanup: Cleanup): Promise<LocalRegistry> {
       '    enabled: true',
       'http:',
       `  addr: ${host}`,
+      ...authConfig(options.auth),
       '',
     ].join('\n'));
     const logFile = path.join(dir, `registry-${port}.log`);
@@ -59,7 +78,7 @@ export async function startRegistry(cleanup: Cleanup): Promise<LocalRegistry> {
     cleanup.add(`stop registry ${host}`, stop);
     try {
       const res = await waitForHttp(`http://${host}/v2/`, 40, async () => alive);
-      if (res.status !== 200) {
+      if (res.status !== (options.auth ? 401 : 200)) {
         throw new Error(`GET /v2/ answered ${res.status}`);
       }
       return { host, stop };

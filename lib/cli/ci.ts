@@ -1,0 +1,92 @@
+import * as fs from 'fs';
+import * as path from 'path';
+import { parseArgs } from 'util';
+import { writeFileAtomic } from '../app/atomic-output';
+import { readBakeTargets } from '../app/pin-output';
+import { PINS_FILE } from '../app/pins';
+import { renderWorkflow } from '../render/workflow';
+import type { CliIo } from './main';
+
+const WORKFLOW = '.github/workflows/goship.yml';
+
+const USAGE = `usage: goship ci [--check] [--outdir dist] [--output ${WORKFLOW}] [--synth "npm run synth"] [--branch main]
+
+Writes the GitHub Actions workflow for the app's repository, from the synthesized bake file:
+go test and govulncheck for each module, goship verify on the built binaries, a multi-platform
+bake with a registry cache and push, a Trivy scan that fails on HIGH or CRITICAL findings,
+goship verify and an SBOM of each image pulled back by digest, then goship pin and synth in
+a pull request for the GitOps change. Every job has least-privilege permissions; every
+third-party action is pinned to a full commit SHA.
+
+  --check       do not write: exit 1 when the committed workflow differs from what would be written
+  --outdir D    the synthesized folder (default: dist)
+  --output F    the workflow file (default: ${WORKFLOW})
+  --synth CMD   the command that synthesizes the app (default: npm run synth)
+  --branch B    the branch that is built and rolled out (default: main)
+Exit code: 0 written (or up to date), 1 stale or an error, 2 bad usage.`;
+
+/** `goship ci`: see {@link USAGE}. */
+export async function run(args: readonly string[], io: CliIo): Promise<number> {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: [...args],
+      allowPositionals: false,
+      options: {
+        check: { type: 'boolean' },
+        outdir: { type: 'string', default: 'dist' },
+        output: { type: 'string', default: WORKFLOW },
+        synth: { type: 'string', default: 'npm run synth' },
+        branch: { type: 'string', default: 'main' },
+        help: { type: 'boolean', short: 'h' },
+      },
+    });
+  } catch (e) {
+    return usageError(io, (e as Error).message);
+  }
+  const { values } = parsed;
+  if (values.help) {
+    io.out(USAGE);
+    return 0;
+  }
+  if (!/^[A-Za-z0-9._/-]+$/.test(values.branch!)) {
+    return usageError(io, `--branch: '${values.branch}' is not a branch name`);
+  }
+  const outdir = values.outdir!;
+  const images = readBakeTargets(outdir).map((t) => ({
+    name: t.name,
+    repository: t.ref.replace(/:[^/:]+$/, ''),
+    context: t.context,
+    platforms: t.platforms,
+  }));
+  if (images.length === 0) {
+    throw new Error(`${outdir}/docker-bake.json has no images: there is nothing to build`);
+  }
+  const text = renderWorkflow({
+    images,
+    outdir: outdir.split(path.sep).join('/'),
+    synthCommand: values.synth!,
+    branch: values.branch!,
+    nodeVersion: '20',
+    pinsFile: PINS_FILE,
+  });
+  const file = values.output!;
+  const current = fs.existsSync(file) ? fs.readFileSync(file, 'utf8') : undefined;
+  if (values.check) {
+    if (current === text) {
+      io.out(`${file} is up to date`);
+      return 0;
+    }
+    io.err(`${file} is ${current === undefined ? 'missing' : 'stale'}: run npx goship ci and commit it`);
+    return 1;
+  }
+  writeFileAtomic(file, text);
+  io.out(`wrote ${file} (${images.length} image(s))`);
+  return 0;
+}
+
+function usageError(io: CliIo, message: string): number {
+  io.err(`goship ci: ${message}`);
+  io.err(USAGE);
+  return 2;
+}

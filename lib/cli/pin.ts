@@ -1,0 +1,84 @@
+import * as fs from 'fs';
+import * as path from 'path';
+import { parseArgs } from 'util';
+import { INDEX_MEDIA_TYPES, pinOutput, pinsFromMetadata, readBakeTargets } from '../app/pin-output';
+import { ImagePin, PINS_FILE } from '../app/pins';
+import { resolveDigest } from '../registry/distribution';
+import type { CliIo } from './main';
+
+const USAGE = `usage: goship pin <metadata-file> [--outdir dist] [--pins ${PINS_FILE}]
+       goship pin --from-registry [--outdir dist] [--pins ${PINS_FILE}]
+
+Pins every image goship built to the digest it was pushed as: rewrites each container image in
+<outdir>/*.k8s.yaml to repo:tag@sha256:<digest> and records the digests in the pin file, which
+synth reads, so synthesizing again keeps them (until the tag changes).
+
+  <metadata-file>  what \`docker buildx bake -f dist/docker-bake.json --push --metadata-file <file>\` wrote
+  --from-registry  ask each image's registry for its tag's digest instead (OCI distribution API;
+                   credentials from auths in $DOCKER_CONFIG/config.json or ~/.docker/config.json;
+                   credential helpers are not run)
+  --outdir D       the synthesized folder (default: dist)
+  --pins F         the pin file (default: ${PINS_FILE})
+Exit code: 0 pinned, 1 nothing was pinned (an error), 2 bad usage.`;
+
+/** `goship pin`: see {@link USAGE}. */
+export async function run(args: readonly string[], io: CliIo): Promise<number> {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: [...args],
+      allowPositionals: true,
+      options: {
+        'from-registry': { type: 'boolean' },
+        'outdir': { type: 'string', default: 'dist' },
+        'pins': { type: 'string', default: PINS_FILE },
+        'help': { type: 'boolean', short: 'h' },
+      },
+    });
+  } catch (e) {
+    return usageError(io, (e as Error).message);
+  }
+  const { values, positionals } = parsed;
+  if (values.help) {
+    io.out(USAGE);
+    return 0;
+  }
+  const fromRegistry = values['from-registry'] === true;
+  if (fromRegistry ? positionals.length !== 0 : positionals.length !== 1) {
+    return usageError(io, fromRegistry ? '--from-registry takes no metadata file' : 'give the metadata file, or --from-registry');
+  }
+  const outdir = path.resolve(values.outdir!);
+  const targets = readBakeTargets(outdir);
+  let pins: Map<string, ImagePin>;
+  if (fromRegistry) {
+    pins = new Map();
+    for (const target of targets) {
+      const { digest, mediaType } = await resolveDigest(target.ref);
+      if (target.platforms.length > 1 && !INDEX_MEDIA_TYPES.includes(mediaType)) {
+        throw new Error(`${target.ref} is built for ${target.platforms.join(', ')}, but the registry serves a single ${mediaType || 'manifest'} for it — push all platforms as one index`);
+      }
+      pins.set(target.name, { ref: target.ref, digest });
+    }
+  } else {
+    const file = positionals[0];
+    let metadata: unknown;
+    try {
+      metadata = JSON.parse(fs.readFileSync(file, 'utf8'));
+    } catch (e) {
+      throw new Error(`${file}: ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : `not valid JSON (${(e as Error).message})`} — write it with docker buildx bake --push --metadata-file ${file}`);
+    }
+    pins = pinsFromMetadata(metadata, targets, file);
+  }
+  const result = pinOutput(outdir, values.pins!, pins, targets);
+  for (const [name, ref] of [...result.pinned].sort(([a], [b]) => a.localeCompare(b))) {
+    io.out(`${name}  ${ref}`);
+  }
+  io.out(`pinned ${result.pinned.size} image(s); ${result.changedFiles.length} file(s) changed${result.changedFiles.length ? `: ${result.changedFiles.join(', ')}` : ''}; pins in ${values.pins}`);
+  return 0;
+}
+
+function usageError(io: CliIo, message: string): number {
+  io.err(`goship pin: ${message}`);
+  io.err(USAGE);
+  return 2;
+}

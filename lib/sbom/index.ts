@@ -1,0 +1,4 @@
+export * from './subject';
+export * from './spdx';
+export * from './cyclonedx';
+export * from './read';

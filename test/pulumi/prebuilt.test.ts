@@ -1,0 +1,78 @@
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { parseAllDocuments } from 'yaml';
+import { pinOutput, readBakeTargets } from '../../lib/app/pin-output';
+import { GoshipDeployment, lookupPrebuiltImage } from '../../lib/pulumi';
+import { webFixture } from './fixture';
+import { installMocks, registryImages, settle, unexpectedCalls, valueOf } from './mocks';
+
+const registered = installMocks();
+const DIGEST = `sha256:${'c'.repeat(64)}`;
+
+beforeEach(() => {
+  registered.length = 0;
+  registryImages.clear();
+  unexpectedCalls.length = 0;
+});
+
+const key = (o: any) => `${o.kind}/${o.metadata.namespace ?? ''}/${o.metadata.name}`;
+
+describe('GoshipDeployment with prebuilt images', () => {
+  test('builds nothing, looks the tag up in the registry, and applies exactly the YAML goship pin writes', async () => {
+    // GIVEN an app CI built and pushed, synthesized and pinned as the GitOps path does
+    const fixture = webFixture();
+    registryImages.set(fixture.image.imageRef, DIGEST);
+    fixture.app.synth();
+    const pinsFile = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'goship-pins-')), 'goship.pins.json');
+    pinOutput(fixture.outdir, pinsFile, new Map([[fixture.image.name, { ref: fixture.image.imageRef, digest: DIGEST }]]), readBakeTargets(fixture.outdir));
+    // WHEN
+    const component = new GoshipDeployment('web', { app: fixture.app, prebuilt: true });
+    await settle([component, ...Object.values(component.objects)]);
+    // THEN no build resource, no unexpected call
+    expect(registered.filter((r) => r.type.startsWith('docker'))).toEqual([]);
+    expect(component.images).toEqual({});
+    expect(unexpectedCalls).toEqual([]);
+    expect(await valueOf(component.imageRefs)).toEqual({ api: `${fixture.image.imageRef}@${DIGEST}` });
+    // AND the objects are exactly those of the YAML goship pin wrote
+    const yaml = yamlObjects(fixture.outdir);
+    expect(JSON.stringify(yaml)).toContain(`${fixture.image.imageRef}@${DIGEST}`);
+    const applied = registered.filter((r) => r.type.startsWith('kubernetes:')).map((r) => r.inputs);
+    expect(new Map(applied.map((o) => [key(o), o]))).toEqual(new Map(yaml.map((o) => [key(o), o])));
+  });
+
+  test('fails if the tag is not in the registry, naming the image', async () => {
+    // GIVEN nothing was pushed
+    const fixture = webFixture();
+    // WHEN the lookup the component makes for its image runs (under the mock engine the
+    // rejection, which fails `pulumi preview` and `pulumi up`, cannot be awaited through the component)
+    const pinned = lookupPrebuiltImage(fixture.image, [], {});
+    // THEN
+    await expect(pinned).rejects.toThrow(`[web/image] ${fixture.image.imageRef}: cannot be deployed as prebuilt, the registry lookup failed — push it first`);
+  });
+
+  test('fails if prebuilt is not a boolean, or is given a builder', () => {
+    const fixture = webFixture();
+    expect(() => new GoshipDeployment('web', { app: fixture.app, prebuilt: 'yes' as unknown as boolean }))
+      .toThrow("[web] prebuilt: 'yes' — must be true or false — true deploys images CI already pushed; leave it unset to build them");
+    expect(() => new GoshipDeployment('web', { app: fixture.app, prebuilt: true, builder: 'goship' }))
+      .toThrow("[web] builder: 'goship' — nothing is built when prebuilt is true — drop builder, or prebuilt to build the images");
+  });
+
+  test('logins go to a docker provider used for the lookups', async () => {
+    const fixture = webFixture();
+    registryImages.set(fixture.image.imageRef, DIGEST);
+    const component = new GoshipDeployment('web', { app: fixture.app, prebuilt: true, registries: [{ address: 'registry.test', username: 'ci', password: 'pw' }] });
+    await settle([component, ...Object.values(component.objects)]);
+    const providers = registered.filter((r) => r.type === 'pulumi:providers:docker');
+    expect(providers.map((p) => p.name)).toEqual(['web-registry-lookup']);
+    // the whole list is a secret, as its password is
+    expect(JSON.parse(providers[0].inputs.registryAuth.value)).toEqual([{ address: 'registry.test', username: 'ci', password: 'pw' }]);
+  });
+});
+
+/** Every object in the output folder's YAML. */
+function yamlObjects(outdir: string): any[] {
+  return fs.readdirSync(outdir).filter((f) => f.endsWith('.k8s.yaml')).sort()
+    .flatMap((f) => parseAllDocuments(fs.readFileSync(path.join(outdir, f), 'utf8')).map((d) => d.toJSON()));
+}
