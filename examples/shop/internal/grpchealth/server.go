@@ -16,7 +16,7 @@ import (
 	"strconv"
 	"sync"
 
-	"example.com/shop/internal/hpack"
+	"golang.org/x/net/http2/hpack"
 )
 
 // ServingStatus is grpc.health.v1.HealthCheckResponse.ServingStatus.
