@@ -5,7 +5,8 @@ import { validateManifests } from '../schema/validate';
 import { Obj } from './fixtures';
 
 describe('examples/shop', () => {
-  const objects: Obj[] = Testing.synth(new ShopChart(Testing.app(), 'shop'));
+  const chart = new ShopChart(Testing.app(), 'shop');
+  const objects: Obj[] = Testing.synth(chart);
   const names = objects.map((o) => `${o.kind}/${o.metadata.name}`);
 
   test('api: ServiceAccount, Deployment, Service, PDB, HPA, Ingress, NetworkPolicy; worker: no Service; grpc: a GRPCRoute', () => {
@@ -30,5 +31,15 @@ describe('examples/shop', () => {
     expect(grpc.readinessProbe.grpc).toEqual({ port: 8080 });
     const service = objects.find((o) => o.kind === 'Service' && o.metadata.name === 'shop-grpc')!;
     expect(service.spec.ports).toEqual([{ name: 'grpc', port: 80, targetPort: 'grpc', protocol: 'TCP', appProtocol: 'grpc' }]);
+  });
+
+  test('the images build from the vendored golang.org/x/net: -mod=vendor, nothing downloaded', () => {
+    for (const image of Object.values(chart.images)) {
+      expect(image.layout.vendored).toBe(true);
+      const text = image.renderDockerfile();
+      expect(text).toContain(' go build -trimpath -mod=vendor ');
+      expect(text).not.toContain('go mod download');
+      expect(text).not.toContain('GOPROXY');
+    }
   });
 });

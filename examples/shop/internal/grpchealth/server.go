@@ -1,6 +1,7 @@
 // Package grpchealth serves the standard gRPC health service, grpc.health.v1.Health/Check,
-// over h2c (HTTP/2 without TLS, prior knowledge) with the standard library alone: enough for
-// the kubelet's native gRPC probe and any gRPC client's health check, nothing more.
+// over h2c (HTTP/2 without TLS, prior knowledge) with the standard library and the vendored
+// golang.org/x/net/http2/hpack: enough for the kubelet's native gRPC probe and any gRPC
+// client's health check, nothing more.
 //
 // One goroutine per connection reads frames and answers each request when its stream ends.
 // Health/Watch and every other method answer UNIMPLEMENTED. Requests are tiny, so flow
@@ -16,7 +17,7 @@ import (
 	"strconv"
 	"sync"
 
-	"example.com/shop/internal/hpack"
+	"golang.org/x/net/http2/hpack"
 )
 
 // ServingStatus is grpc.health.v1.HealthCheckResponse.ServingStatus.

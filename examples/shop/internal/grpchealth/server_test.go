@@ -5,7 +5,7 @@ import (
 	"net"
 	"testing"
 
-	"example.com/shop/internal/hpack"
+	"golang.org/x/net/http2/hpack"
 )
 
 // call sends one request on a fresh connection, as a gRPC client does, and returns the
