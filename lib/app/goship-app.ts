@@ -9,8 +9,8 @@ import { renderBakeFile } from '../render/bake';
 import { replaceDirectory } from './atomic-output';
 import { crossCheck } from './cross-checks';
 import { stringifyManifests } from './manifest-yaml';
-import { placeOf, warningLines } from './warnings';
 import { applyPins, pinsFileOf } from './pins';
+import { placeOf, warningLines } from './warnings';
 
 /** Props of {@link GoshipApp}. */
 export interface GoshipAppProps {
