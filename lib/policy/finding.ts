@@ -1,8 +1,11 @@
 import type { Dockerfile } from './dockerfile-parse';
 import type { KubeObject, ManifestSet } from './workloads';
 
-/** How bad a finding is: an `error` fails `goship check` and the synth; a `warning` is printed. */
-export type Severity = 'error' | 'warning';
+/**
+ * How bad a finding is: an `error` fails `goship check` and the synth; a `warning` is
+ * printed; a `notice` says what goship could not judge (e.g. pods a custom resource creates).
+ */
+export type Severity = 'error' | 'warning' | 'notice';
 
 /**
  * One problem found in a Kubernetes object or a Dockerfile.

@@ -3,8 +3,10 @@ import { LineHit, YamlRule, say } from './finding';
 
 /** A YAML file as the folder check reads it. */
 export interface YamlFile {
-  /** The documents that parsed, as plain JSON values (empty documents dropped). */
+  /** The documents that parsed, as plain JSON values (empty documents dropped), with merge keys (`<<:`) resolved. */
   readonly documents: readonly unknown[];
+  /** The 1-based line each of {@link documents} starts on. */
+  readonly lines: readonly number[];
   /** Where it does not parse. */
   readonly problems: readonly LineHit[];
   /** It contains `{{ … }}`: a Helm or Go template, not a manifest; not parsed. */
@@ -14,11 +16,14 @@ export interface YamlFile {
 /** Parses a multi-document YAML file. Never throws. */
 export function readYaml(text: string): YamlFile {
   if (/\{\{[\s\S]*?\}\}/.test(text)) {
-    return { documents: [], problems: [], template: true };
+    return { documents: [], lines: [], problems: [], template: true };
   }
   const documents: unknown[] = [];
+  const lines: number[] = [];
   const problems: LineHit[] = [];
-  for (const doc of parseAllDocuments(text)) {
+  const lineAt = lineIndex(text);
+  // `merge: true`: Helm charts and hand-written manifests share blocks with `<<: *anchor`.
+  for (const doc of parseAllDocuments(text, { merge: true })) {
     if (doc.errors.length > 0) {
       for (const e of doc.errors) {
         // yaml repeats the position in the message; the finding carries the line.
@@ -26,12 +31,34 @@ export function readYaml(text: string): YamlFile {
       }
       continue;
     }
-    const value: unknown = doc.toJS();
+    const value: unknown = doc.toJS({ maxAliasCount: 1000 });
     if (value !== null && value !== undefined) {
       documents.push(value);
+      lines.push(lineAt(doc.contents?.range?.[0] ?? doc.range[0]));
     }
   }
-  return { documents, problems, template: false };
+  return { documents, lines, problems, template: false };
+}
+
+/** Maps a character offset to its 1-based line. */
+function lineIndex(text: string): (offset: number) => number {
+  const starts = [0];
+  for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) {
+    starts.push(i + 1);
+  }
+  return (offset) => {
+    let lo = 0;
+    let hi = starts.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if (starts[mid] <= offset) {
+        lo = mid;
+      } else {
+        hi = mid - 1;
+      }
+    }
+    return lo + 1;
+  };
 }
 
 /** Rules on the YAML text itself, in README order. */
