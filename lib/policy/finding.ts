@@ -1,5 +1,6 @@
 import type { Dockerfile } from './dockerfile-parse';
 import type { KubeObject, ManifestSet } from './workloads';
+import type { YamlFile } from './yaml-rules';
 
 /**
  * How bad a finding is: an `error` fails `goship check` and the synth; a `warning` is
@@ -62,10 +63,10 @@ export interface DockerfileRule extends RuleBase {
   check(dockerfile: Dockerfile): readonly LineHit[];
 }
 
-/** A rule over the text of one YAML file (only the folder check reads files). */
+/** A rule over one YAML file, its text and what it parsed to (only the file checks read files). */
 export interface YamlRule extends RuleBase {
   readonly target: 'yaml';
-  check(text: string): readonly LineHit[];
+  check(file: { readonly text: string; readonly yaml: YamlFile }): readonly LineHit[];
 }
 
 /** One entry of `POLICY_RULES`. */

@@ -67,15 +67,15 @@ export function checkInputs(inputs: readonly PolicyInput[], opts: CheckOptions =
       findings.push(...checkDockerfile(text, file, opts));
       continue;
     }
+    const yaml = readYaml(text);
     for (const rule of rules) {
       if (rule.target === 'yaml') {
-        for (const hit of rule.check(text)) {
+        for (const hit of rule.check({ text, yaml })) {
           findings.push({ rule: rule.id, severity: rule.severity, file, ...(hit.line !== undefined ? { line: hit.line } : {}), message: hit.message });
         }
       }
     }
-    const yaml = readYaml(text);
-    sources.push(...yaml.documents.map((object, i) => ({ object, file, line: yaml.lines[i] })));
+    sources.push(...yaml.documents.map((object, i) => ({ object, file, ...(yaml.lines[i] !== undefined ? { line: yaml.lines[i] } : {}) })));
   }
   const manifests = reportManifests(sources, opts);
   findings.push(...manifests.findings);
