@@ -1,4 +1,5 @@
-import { ManifestRule, ObjectHit, say } from './finding';
+import { ManifestRule, say } from './finding';
+import { perWorkload } from './pss-common';
 import {
   ContainerRef, KubeObject, ManifestSet, Workload, containerPorts, dig, isCustomResource, isRecord, list, selectorKeys, selects,
   splitImage, stringMap,
@@ -8,18 +9,6 @@ import {
  * Rules for workloads and Services beyond Pod Security: probes, resources, image
  * references, selectors and the Service → pod wiring.
  */
-
-type Hit = (message: string) => void;
-
-function perWorkload(f: (w: Workload, hit: Hit) => void): (set: ManifestSet) => ObjectHit[] {
-  return (set) => {
-    const out: ObjectHit[] = [];
-    for (const w of set.workloads) {
-      f(w, (message) => out.push({ on: w.obj, message }));
-    }
-    return out;
-  };
-}
 
 const mainContainers = (w: Workload) => w.containers.filter((c) => c.kind === 'container');
 const runContainers = (w: Workload) => w.containers.filter((c) => c.kind !== 'ephemeral container');
