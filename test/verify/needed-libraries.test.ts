@@ -1,8 +1,9 @@
-import { execFileSync, spawnSync } from 'child_process';
+import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { verifyBinary } from '../../lib/verify/verify';
+import { buildCgoWithLibrary } from '../support/cgo-library';
 import { describeWithGo } from './go-binaries';
 
 /**
@@ -15,26 +16,7 @@ describeWithGo('DT_NEEDED libraries of a real cgo binary', () => {
   beforeAll(() => {
     // GIVEN libgoshipdemo.so.1, built with gcc, and a Go program calling into it
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'goship-needed-'));
-    // (the C source outside the Go package: cgo would compile it into the binary)
-    const csrc = fs.mkdtempSync(path.join(os.tmpdir(), 'goship-needed-c-'));
-    fs.writeFileSync(path.join(csrc, 'demo.c'), 'int goship_demo(void) { return 42; }\n');
-    execFileSync('gcc', ['-shared', '-fPIC', '-Wl,-soname,libgoshipdemo.so.1', '-o', path.join(dir, 'libgoshipdemo.so.1'), path.join(csrc, 'demo.c')]);
-    fs.rmSync(csrc, { recursive: true, force: true });
-    fs.writeFileSync(path.join(dir, 'go.mod'), 'module example.com/needed\n\ngo 1.19\n');
-    fs.writeFileSync(path.join(dir, 'main.go'), [
-      'package main', '', '// #cgo LDFLAGS: -L${SRCDIR} -l:libgoshipdemo.so.1', '// int goship_demo(void);', 'import "C"', '',
-      'func main() { println(C.goship_demo()) }', '',
-    ].join('\n'));
-    binary = path.join(dir, 'app');
-    const home = process.env.HOME ?? dir;
-    execFileSync('go', ['build', '-o', binary, '.'], {
-      cwd: dir,
-      stdio: ['ignore', 'ignore', 'pipe'],
-      env: {
-        ...process.env, CGO_ENABLED: '1', GOOS: 'linux', GOARCH: 'amd64', GOFLAGS: '-buildvcs=false', GOTOOLCHAIN: 'local', GOPROXY: 'off',
-        GOCACHE: process.env.GOCACHE ?? path.join(home, '.cache', 'go-build'), GOPATH: process.env.GOPATH ?? path.join(home, 'go'),
-      },
-    });
+    binary = buildCgoWithLibrary(dir).binary;
   }, 180_000);
   afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
 
