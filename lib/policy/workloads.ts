@@ -149,7 +149,7 @@ export function apiGroup(apiVersion: string): string {
 
 /** Built-in API groups: their kinds are Kubernetes' own, never a custom resource. */
 const BUILTIN_GROUPS = new Set([
-  '', 'apps', 'batch', 'autoscaling', 'policy', 'networking.k8s.io', 'rbac.authorization.k8s.io', 'storage.k8s.io',
+  '', 'apps', 'batch', 'extensions', 'autoscaling', 'policy', 'networking.k8s.io', 'rbac.authorization.k8s.io', 'storage.k8s.io',
   'scheduling.k8s.io', 'coordination.k8s.io', 'discovery.k8s.io', 'node.k8s.io', 'admissionregistration.k8s.io',
   'apiextensions.k8s.io', 'apiregistration.k8s.io', 'certificates.k8s.io', 'flowcontrol.apiserver.k8s.io',
   'events.k8s.io', 'resource.k8s.io', 'authentication.k8s.io', 'authorization.k8s.io',

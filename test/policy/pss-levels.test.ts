@@ -145,6 +145,12 @@ describe('workloads beyond the built-in controllers', () => {
     expect(checkManifests([ksvc])).toEqual([]);
   });
 
+  test('an old extensions/v1beta1 Deployment is still a Deployment', () => {
+    const d = { ...deployment(), apiVersion: 'extensions/v1beta1' };
+    appOf(d).securityContext.privileged = true;
+    expect(checkManifests([d]).map((f) => f.rule)).toEqual(['pss-baseline/privileged']);
+  });
+
   test('the report counts checked objects and names the kinds no rule inspects', () => {
     const cert = { apiVersion: 'cert-manager.io/v1', kind: 'Certificate', metadata: { name: 'c' }, spec: {} };
     const cm = { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'x' } };
