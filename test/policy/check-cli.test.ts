@@ -145,6 +145,15 @@ describe('goship check', () => {
     expect(lines.pop()).toBe('goship check: 4 errors, 2 warnings, 0 notices; 9 files: 2 of 2 Kubernetes objects checked, 4 Dockerfiles');
   });
 
+  test('--format github escapes what would end a property or the message', async () => {
+    const d = deployment();
+    d.spec.template.spec.containers[0].image = 'ghcr.io/acme/hello:latest';
+    const dir = tree({ 'a,b: 100%.yaml': stringify(d) });
+    const { stdout } = await check(['--format', 'github', '.'], dir);
+    expect(stdout.split('\n')[0]).toMatch(/^::error file=a%2Cb%3A 100%25\.yaml,line=1,title=image\/tag::Deployment\/hello: container 'app': image 'ghcr\.io\/acme\/hello:latest' is tagged latest — /);
+    fs.rmSync(dir, { recursive: true });
+  });
+
   test('names the kinds no rule reads', async () => {
     const dir = tree({ 'a.yaml': stringify({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'c' } }), 'b.yaml': stringify(deployment()) });
     expect((await check(['.'], dir)).stdout.split('\n').slice(-2)).toEqual([
