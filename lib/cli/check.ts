@@ -2,7 +2,9 @@ import { promises as fs } from 'fs';
 import * as path from 'path';
 import { glob, isDynamicPattern } from 'tinyglobby';
 import { ValidationError } from '../model/errors';
-import { CheckOptions, POLICY_RULES, PolicyInput, PssLevel, checkInputs, countFindings, isDockerfileName, isYamlName, listPolicyFiles } from '../policy';
+import {
+  CheckReport, POLICY_RULES, PolicyInput, PssLevel, checkInputs, countFindings, isDockerfileName, isYamlName, listPolicyFiles,
+} from '../policy';
 import { FORMATS, Format, formatReport } from './check-format';
 import type { CliIo } from './main';
 
@@ -92,11 +94,9 @@ export async function run(args: readonly string[], io: CliIo, env: CheckEnv = {}
     return usageError(io, 'no path given');
   }
 
-  let inputs: PolicyInput[];
-  let report;
+  let report: CheckReport;
   try {
-    inputs = await readTargets(targets, env);
-    report = checkInputs(inputs, opts as CheckOptions);
+    report = checkInputs(await readTargets(targets, env), opts);
   } catch (e) {
     if (e instanceof ValidationError || e instanceof UsageError) {
       return usageError(io, e.message);
