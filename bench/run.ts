@@ -5,13 +5,14 @@
  *   npm run bench                       # 1000, 2000, 3000 services; image benches (~11 min here)
  *   npm run bench -- --quick            # 300, 600, 900 services; fewer builds (~3 min here)
  *   npm run bench -- --only=synth --sizes=500,1000 --runs=5 --profile
+ *   npm run bench -- --only=check       # goship check on 2500, 5000, 10000 objects vs their synth
  *
  * Options (each also as an environment variable):
  *   --sizes=a,b,c      GOSHIP_BENCH_SIZES    services per synth measurement
  *   --runs=n           GOSHIP_BENCH_RUNS     goship runs per size (medians are shown; default 3)
  *   --cdk8s-runs=n     GOSHIP_BENCH_CDK8S_RUNS  cdk8s runs per size (default 2: ~90 s each at 3000)
  *   --tree=services|plain  GOSHIP_BENCH_TREE what each chart holds (plain: cdk8s-plus-27 only)
- *   --only=synth,image,modules GOSHIP_BENCH_ONLY  which benches
+ *   --only=synth,image,modules,check GOSHIP_BENCH_ONLY  which benches
  *   --compare=all|smallest GOSHIP_BENCH_COMPARE  sizes whose chart YAML is compared byte for byte
  *   --profile          GOSHIP_BENCH_PROFILE=1  CPU profiles of goship's synth (.cache/bench/profiles)
  *   --build-runs=n     GOSHIP_BENCH_BUILD_RUNS   cold builds per platform
@@ -24,6 +25,7 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
+import { checkBench, printCheck } from './check-bench';
 import { imageBench, printImages } from './image-bench';
 import { moduleBench, printModules } from './module-bench';
 import { heading, machineLine, say } from './report';
@@ -55,7 +57,7 @@ async function main(): Promise<void> {
   const [runs] = numbers(option('runs', 'GOSHIP_BENCH_RUNS'), [3]);
   const [cdk8sRuns] = numbers(option('cdk8s-runs', 'GOSHIP_BENCH_CDK8S_RUNS'), [2]);
   const tree = (option('tree', 'GOSHIP_BENCH_TREE') ?? 'services') as TreeKind;
-  const only = (option('only', 'GOSHIP_BENCH_ONLY') ?? 'synth,image,modules').split(',');
+  const only = (option('only', 'GOSHIP_BENCH_ONLY') ?? 'synth,image,modules,check').split(',');
   const compare = option('compare', 'GOSHIP_BENCH_COMPARE') === 'smallest' ? 'smallest' : 'all';
   const profile = ['true', '1'].includes(option('profile', 'GOSHIP_BENCH_PROFILE') ?? '');
   const [buildRuns] = numbers(option('build-runs', 'GOSHIP_BENCH_BUILD_RUNS'), [1]);
@@ -75,6 +77,12 @@ async function main(): Promise<void> {
       }
       const opts = { sizes, runs, cdk8sRuns, tree, workdir: path.join(workdir, 'synth'), profileDir, compare } as const;
       printSynth(synthBench(opts), opts);
+    }
+    if (only.includes('check')) {
+      const objects = quick ? [1000, 2000, 4000] : [2500, 5000, 10000];
+      heading(`Check: goship check on what synth wrote, against that synth (${objects.join(', ')} Kubernetes objects)`);
+      const opts = { objects, runs, workdir: path.join(workdir, 'check') };
+      printCheck(await checkBench(opts), opts);
     }
     if (only.includes('image')) {
       heading('Images: examples/hello built with buildah from the Dockerfile goship renders');

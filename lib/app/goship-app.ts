@@ -142,7 +142,8 @@ export class GoshipApp extends App {
 
   /** Runs the policy gate over the rendered objects and Dockerfiles: errors throw, warnings print. */
   private enforcePolicies(manifests: readonly ChartManifest[], files: ReadonlyMap<string, string>): void {
-    const opts = { skip: this.skipPolicies };
+    // What goship writes is held to Pod Security 'restricted', whatever the cluster enforces.
+    const opts = { skip: this.skipPolicies, level: 'restricted' as const };
     const findings: Finding[] = checkManifestSources(
       manifests.flatMap((m) => m.objects.map((object) => ({ object, file: `${m.name}${this.outputFileExtension}` }))), opts);
     for (const [file, text] of files) {

@@ -1,117 +1,166 @@
 import { promises as fs } from 'fs';
 import * as path from 'path';
+import { glob, isDynamicPattern } from 'tinyglobby';
 import { ValidationError } from '../model/errors';
-import { Finding, POLICY_RULES, checkFiles, countFindings, listPolicyFiles } from '../policy';
+import {
+  CheckReport, POLICY_RULES, PolicyInput, PssLevel, checkInputs, countFindings, isDockerfileName, isYamlName, listPolicyFiles,
+} from '../policy';
+import { FORMATS, Format, formatReport } from './check-format';
 import type { CliIo } from './main';
 
-const HELP = `usage: goship check <dir|file> [--json] [--skip <rule>]...
+const HELP = `usage: goship check [options] <path>...
 
-Checks Kubernetes YAML (*.yaml, *.yml, multi-document) and Dockerfiles (Dockerfile,
-Dockerfile.*, *.Dockerfile) under <dir>, skipping node_modules and hidden folders:
-Pod Security "restricted", probes, resources, image tags, selectors and Service ports;
-a numeric non-root USER, CGO_ENABLED=0 for static bases, exec-form ENTRYPOINT, pinned bases.
+Checks Kubernetes YAML (multi-document, merge keys resolved) and Dockerfiles: Pod Security
+Standards, probes, resources, image tags, selectors and Service ports; a numeric non-root
+USER, a static binary for static bases, exec-form ENTRYPOINT, pinned bases.
 
-  --json         print {"errors", "warnings", "findings"} as JSON
-  --skip <rule>  do not run a rule (repeatable); --list-rules shows them
-  --list-rules   print every rule id, severity and description
+<path> is a folder (walked for *.yaml, *.yml and Dockerfiles, skipping node_modules and
+hidden folders), a file, a glob ('deploy/**/*.yaml', quoted) or - for standard input
+(YAML, or a Dockerfile when it starts with FROM or ARG). All objects are checked together.
 
-Exit code: 0 no errors (warnings allowed), 1 at least one error, 2 bad usage.`;
+  --level <baseline|restricted>  Pod Security level to enforce (default restricted)
+  --kubernetes-version <1.NN>    Pod Security Standards of that version, 1.25 to 1.37 (default 1.37)
+  --format <text|json|sarif|github>
+                                 output: for a terminal (default), JSON, SARIF 2.1.0 for code
+                                 scanning, or GitHub Actions annotations
+  --json                         same as --format json
+  --skip <rule|group>            do not run a rule or a group such as probes (repeatable, or a,b)
+  --list-rules                   print every rule id, severity and description
+
+An object opts out of rules with the annotation goship.dev/skip: <rule|group>[,...].
+
+Exit code: 0 no errors (warnings and notices allowed), 1 at least one error,
+2 bad usage, or nothing to check (no Kubernetes object and no Dockerfile).`;
+
+/** What `run` reads besides its arguments; injected by tests. */
+export interface CheckEnv {
+  /** Paths are resolved, and findings named, relative to it. @default process.cwd() */
+  readonly cwd?: string;
+  /** Reads all of standard input. @default - the process's stdin */
+  readonly stdin?: () => Promise<string>;
+}
 
 /**
- * `goship check <dir|file> [--json] [--skip <rule>]...`: runs the policy gate over a folder
- * of synthesized (or any) manifests and Dockerfiles and prints what it finds.
+ * `goship check [options] <path>...`: runs the policy gate over manifests and Dockerfiles
+ * and prints what it finds.
  *
- * @returns 0 when there is no error-severity finding, 1 when there is one, 2 on bad usage
+ * @returns 0 when there is no error-severity finding, 1 when there is one, 2 on bad usage or when there is nothing to check
  * @example
- * goship check dist
+ * goship check --level baseline --format sarif dist > goship.sarif
  */
-export async function run(args: readonly string[], io: CliIo): Promise<number> {
-  let json = false;
-  const skip: string[] = [];
+export async function run(args: readonly string[], io: CliIo, env: CheckEnv = {}): Promise<number> {
+  let format: Format = 'text';
+  const opts: { skip: string[]; level?: PssLevel; kubernetesVersion?: string } = { skip: [] };
   const targets: string[] = [];
   for (let i = 0; i < args.length; i++) {
     const a = args[i];
-    if (a === '--help' || a === '-h') {
+    const [flag, inline] = a.startsWith('--') && a.includes('=') ? [a.slice(0, a.indexOf('=')), a.slice(a.indexOf('=') + 1)] : [a, undefined];
+    const value = () => inline ?? args[++i];
+    if (flag === '--help' || flag === '-h') {
       io.out(HELP);
       return 0;
-    } else if (a === '--list-rules') {
+    } else if (flag === '--list-rules') {
       for (const r of POLICY_RULES) {
         io.out(`${r.id.padEnd(42)} ${r.severity.padEnd(7)} ${r.description}`);
       }
       return 0;
-    } else if (a === '--json') {
-      json = true;
-    } else if (a === '--skip' || a.startsWith('--skip=')) {
-      const v = a === '--skip' ? args[++i] : a.slice('--skip='.length);
-      if (v === undefined || v === '') {
-        return usageError(io, '--skip needs a rule id');
+    } else if (flag === '--json') {
+      format = 'json';
+    } else if (flag === '--format') {
+      const v = value();
+      if (!FORMATS.includes(v as Format)) {
+        return usageError(io, `--format takes ${FORMATS.join(', ')}${v === undefined ? '' : `, not '${v}'`}`);
       }
-      skip.push(...v.split(','));
-    } else if (a.startsWith('-')) {
+      format = v as Format;
+    } else if (flag === '--level' || flag === '--kubernetes-version' || flag === '--skip') {
+      const v = value();
+      if (v === undefined || v === '' || v.startsWith('--')) {
+        return usageError(io, `${flag} needs a value`);
+      }
+      if (flag === '--level') {
+        opts.level = v as PssLevel;
+      } else if (flag === '--kubernetes-version') {
+        opts.kubernetesVersion = v;
+      } else {
+        opts.skip.push(...v.split(','));
+      }
+    } else if (a.startsWith('-') && a !== '-') {
       return usageError(io, `unknown option '${a}'`);
     } else {
       targets.push(a);
     }
   }
-  if (targets.length !== 1) {
-    return usageError(io, targets.length === 0 ? 'no folder given' : `one folder or file, got ${targets.length}`);
+  if (targets.length === 0) {
+    return usageError(io, 'no path given');
   }
 
-  const target = targets[0];
-  let stat;
+  let report: CheckReport;
   try {
-    stat = await fs.stat(target);
-  } catch {
-    return usageError(io, `'${target}' does not exist`);
-  }
-  const [root, files] = stat.isDirectory()
-    ? [target, await listPolicyFiles(target)]
-    : [path.dirname(target), [path.basename(target)]];
-  if (files.length === 0) {
-    return usageError(io, `no YAML file or Dockerfile under '${target}'`);
-  }
-
-  let findings: Finding[];
-  try {
-    findings = await checkFiles(root, files, { skip });
+    report = checkInputs(await readTargets(targets, env), opts);
   } catch (e) {
-    if (e instanceof ValidationError) {
+    if (e instanceof ValidationError || e instanceof UsageError) {
       return usageError(io, e.message);
     }
     throw e;
   }
-  const { errors, warnings } = countFindings(findings);
-  if (json) {
-    io.out(JSON.stringify({ errors, warnings, findings }, undefined, 2));
-  } else {
-    io.out(formatFindings(findings, files.length));
+  io.out(formatReport(report, format));
+  const { errors } = countFindings(report.findings);
+  if (errors === 0 && report.objects === 0 && report.dockerfiles === 0) {
+    io.err(`goship check: nothing to check: no Kubernetes object and no Dockerfile in ${targets.join(' ')}`);
+    return 2;
   }
   return errors > 0 ? 1 : 0;
 }
 
-/**
- * Renders findings for a terminal, grouped under `file  Kind/name` (or `file:line`) headers,
- * with an `N errors, M warnings` summary.
- */
-export function formatFindings(findings: readonly Finding[], fileCount: number): string {
-  const lines: string[] = [];
-  let header: string | undefined;
-  for (const f of findings) {
-    const where = [f.file === undefined ? undefined : `${f.file}${f.line !== undefined ? `:${f.line}` : ''}`, f.object]
-      .filter((x) => x !== undefined).join('  ');
-    if (where !== header) {
-      lines.push(...(header === undefined ? [] : ['']), where || '(input)');
-      header = where;
+class UsageError extends Error {}
+
+/** Reads every path, folder, glob or `-` into inputs, each file once, in argument order. */
+async function readTargets(targets: readonly string[], env: CheckEnv): Promise<PolicyInput[]> {
+  const cwd = env.cwd ?? process.cwd();
+  const name = (abs: string) => {
+    const rel = path.relative(cwd, abs);
+    return (rel === '' || rel.startsWith('..') || path.isAbsolute(rel) ? abs : rel).split(path.sep).join('/');
+  };
+  const files = new Map<string, PolicyInput['type']>();
+  const inputs: PolicyInput[] = [];
+  for (const target of targets) {
+    if (target === '-') {
+      const text = await (env.stdin ?? readStdin)();
+      inputs.push({ file: '<stdin>', text, type: /^\s*(#[^\n]*\n\s*)*(FROM|ARG)\s/i.test(text) ? 'dockerfile' : 'yaml' });
+      continue;
     }
-    lines.push(`  ${f.severity.padEnd(7)} ${f.rule}`, `          ${f.message}`);
+    const abs = path.resolve(cwd, target);
+    const stat = await fs.stat(abs).catch(() => undefined);
+    if (stat?.isDirectory()) {
+      for (const rel of await listPolicyFiles(abs)) {
+        files.set(path.join(abs, rel), isDockerfileName(path.basename(rel)) ? 'dockerfile' : 'yaml');
+      }
+    } else if (stat) {
+      files.set(abs, isDockerfileName(path.basename(abs)) ? 'dockerfile' : 'yaml');
+    } else if (isDynamicPattern(target)) {
+      const matches = await glob(target, { cwd, absolute: true, onlyFiles: true, ignore: ['**/node_modules/**'] });
+      for (const m of matches.sort()) {
+        const base = path.basename(m);
+        if (isYamlName(base) || isDockerfileName(base)) {
+          files.set(path.normalize(m), isDockerfileName(base) ? 'dockerfile' : 'yaml');
+        }
+      }
+    } else {
+      throw new UsageError(`'${target}' does not exist`);
+    }
   }
-  const { errors, warnings } = countFindings(findings);
-  const plural = (n: number, w: string) => `${n} ${w}${n === 1 ? '' : 's'}`;
-  const checked = `${plural(fileCount, 'file')} checked`;
-  lines.push(...(lines.length > 0 ? [''] : []), findings.length === 0
-    ? `no findings, ${checked}`
-    : `${plural(errors, 'error')}, ${plural(warnings, 'warning')}, ${checked}`);
-  return lines.join('\n');
+  for (const [abs, type] of files) {
+    inputs.push({ file: name(abs), text: await fs.readFile(abs, 'utf8'), type });
+  }
+  return inputs;
+}
+
+async function readStdin(): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of process.stdin) {
+    chunks.push(chunk as Buffer);
+  }
+  return Buffer.concat(chunks).toString('utf8');
 }
 
 function usageError(io: CliIo, message: string): number {

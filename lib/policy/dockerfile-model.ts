@@ -257,6 +257,15 @@ function splitSegments(script: string): string[] {
   return segments;
 }
 
+/** Build tools and scripts whose commands a Dockerfile does not show: `make`, `./build.sh`, `bash scripts/build`. */
+export function opaqueBuild(cmd: ShellCommand): boolean {
+  const [w0 = '', w1 = ''] = cmd.argv;
+  const tool = w0.slice(w0.lastIndexOf('/') + 1);
+  return ['make', 'gmake', 'mage', 'task', 'just', 'bazel', 'bazelisk', 'goreleaser'].includes(tool)
+    || /\.sh$/.test(w0) || w0.startsWith('./')
+    || (SHELLS.test(w0) && w1 !== '' && !w1.startsWith('-'));
+}
+
 function isGo(word: string): boolean {
   return word === 'go' || word.endsWith('/go');
 }
@@ -268,6 +277,8 @@ export interface GoBuild {
   /** What the command sees: the `RUN`'s scope plus the script's own assignments. */
   readonly scope: Scope;
   readonly env: ReadonlyMap<string, string>;
+  /** The command's words, from `go` on. */
+  readonly argv: readonly string[];
 }
 
 /** goBuilds per parsed Dockerfile and set of stages: three rules ask for the same builds. */
@@ -295,7 +306,7 @@ export function goBuilds(df: Dockerfile, stages: readonly Stage[]): readonly GoB
         .filter((c) => isGo(c.argv[0]) && (c.argv[1] === 'build' || c.argv[1] === 'install'));
       if (commands.length > 0) {
         const scope = scopeAt(df, stage, i);
-        out.push(...commands.map((c) => ({ stage, run, scope, env: c.env })));
+        out.push(...commands.map((c) => ({ stage, run, scope, env: c.env, argv: c.argv })));
       }
     });
   }

@@ -1,6 +1,6 @@
 import {
-  GoBuild, baseImage, buildStages, finalStage, fromScope, goBuilds, resolveGoVar, runsOnBuildPlatform, scopeAt,
-  stageChain, stageNamed,
+  GoBuild, baseImage, buildStages, finalStage, fromScope, goBuilds, opaqueBuild, resolveGoVar, runScript, runsOnBuildPlatform,
+  scopeAt, shellCommands, stageChain, stageNamed,
 } from './dockerfile-model';
 import { Dockerfile, Instruction, Stage, expand, splitWords } from './dockerfile-parse';
 import { DockerfileRule, LineHit, say } from './finding';
@@ -137,6 +137,45 @@ export const DOCKERFILE_RULES: readonly DockerfileRule[] = [
           `with a C compiler present cgo is on and the binary is dynamically linked; in '${rt.image}' the kernel finds no ${/alpine/.test(rt.image) ? 'glibc ' : ''}ELF interpreter and the container dies with 'exec /app: no such file or directory'`,
           "set CGO_ENABLED=0 for the build: 'ENV CGO_ENABLED=0' in the build stage or 'CGO_ENABLED=0 go build …'");
       });
+    },
+  },
+  {
+    target: 'dockerfile',
+    id: 'dockerfile/static-link',
+    severity: 'error',
+    description: 'No -buildmode=pie or -linkmode external (without -static) for binaries copied into scratch, distroless static or alpine.',
+    check: (df) => {
+      const rt = runtime(df);
+      if (!rt?.static) {
+        return [];
+      }
+      return perRun(goBuilds(df, buildStages(df)), (b) => {
+        const goflags = resolveGoVar(b, 'GOFLAGS');
+        const words = [...b.argv, ...(goflags.state === 'set' ? [goflags.value ?? ''] : [])].join(' ');
+        const pie = /-buildmode[= ]pie\b/.test(words);
+        const external = /-linkmode[= ]external\b/.test(words) && !/-extldflags[= ]\S*-static\b/.test(words);
+        if (!pie && !external) {
+          return undefined;
+        }
+        return say(`go build runs with ${pie ? '-buildmode=pie' : '-linkmode external'}`,
+          `the binary is then dynamically linked even with CGO_ENABLED=0: it needs an ELF interpreter that '${rt.image}' does not have, and dies with 'exec /app: no such file or directory'`,
+          pie ? 'drop -buildmode=pie (or use a base with a C library, and check with goship verify)' : "drop -linkmode external, or link statically with -extldflags '-static'");
+      });
+    },
+  },
+  {
+    target: 'dockerfile',
+    id: 'dockerfile/opaque-build',
+    severity: 'warning',
+    description: 'Build stages copied into the final image build with make or a script goship cannot see into.',
+    check: (df) => {
+      const visible = new Set(goBuilds(df, buildStages(df)).map((b) => b.stage.index));
+      return buildStages(df).filter((s) => !visible.has(s.index)).flatMap((s) => s.instructions
+        .filter((ins) => ins.keyword === 'RUN' && shellCommands(runScript(ins)).some(opaqueBuild))
+        .slice(0, 1)
+        .map((ins) => ({ line: ins.line, message: say(`${stageName(s)} builds with '${shellCommands(runScript(ins)).find(opaqueBuild)?.argv.join(' ')}', whose go build goship cannot see`,
+          'whether it sets CGO_ENABLED=0, cross-compiles and links statically is unknown: a cgo build passes this check and fails at start',
+          'run goship verify on the built image (or write the go build into the Dockerfile)') })));
     },
   },
   {

@@ -1,8 +1,12 @@
 import type { Dockerfile } from './dockerfile-parse';
 import type { KubeObject, ManifestSet } from './workloads';
+import type { YamlFile } from './yaml-rules';
 
-/** How bad a finding is: an `error` fails `goship check` and the synth; a `warning` is printed. */
-export type Severity = 'error' | 'warning';
+/**
+ * How bad a finding is: an `error` fails `goship check` and the synth; a `warning` is
+ * printed; a `notice` says what goship could not judge (e.g. pods a custom resource creates).
+ */
+export type Severity = 'error' | 'warning' | 'notice';
 
 /**
  * One problem found in a Kubernetes object or a Dockerfile.
@@ -59,10 +63,10 @@ export interface DockerfileRule extends RuleBase {
   check(dockerfile: Dockerfile): readonly LineHit[];
 }
 
-/** A rule over the text of one YAML file (only the folder check reads files). */
+/** A rule over one YAML file, its text and what it parsed to (only the file checks read files). */
 export interface YamlRule extends RuleBase {
   readonly target: 'yaml';
-  check(text: string): readonly LineHit[];
+  check(file: { readonly text: string; readonly yaml: YamlFile }): readonly LineHit[];
 }
 
 /** One entry of `POLICY_RULES`. */

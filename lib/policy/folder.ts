@@ -1,6 +1,6 @@
 import { promises as fs } from 'fs';
 import * as path from 'path';
-import { CheckOptions, activeRules, checkDockerfile, checkManifestSources } from './engine';
+import { CheckOptions, ManifestReport, activeRules, checkDockerfile, reportManifests } from './engine';
 import { Finding } from './finding';
 import { ManifestSource } from './workloads';
 import { readYaml } from './yaml-rules';
@@ -8,9 +8,9 @@ import { readYaml } from './yaml-rules';
 /** Not walked: dependencies, and hidden folders (.git, .github: CI files are not manifests). */
 const skippedDir = (name: string) => name === 'node_modules' || name.startsWith('.');
 
-/** Whether a file name is a Dockerfile: `Dockerfile`, `Dockerfile.*`, `*.Dockerfile` (not `*.dockerignore`). */
+/** Whether a file name is a Dockerfile: `Dockerfile`, `Dockerfile.*`, `*.Dockerfile`, `Containerfile` (not `*.dockerignore`). */
 export function isDockerfileName(name: string): boolean {
-  return !/\.dockerignore$/i.test(name) && (/^dockerfile(\..+)?$/i.test(name) || /\.dockerfile$/i.test(name));
+  return !/\.dockerignore$/i.test(name) && (/^(docker|container)file(\..+)?$/i.test(name) || /\.dockerfile$/i.test(name));
 }
 
 /** Whether a file name is YAML. */
@@ -37,6 +37,57 @@ export async function listPolicyFiles(dir: string): Promise<string[]> {
   return out;
 }
 
+/** One text to check: YAML (any number of documents) or a Dockerfile. */
+export interface PolicyInput {
+  /** How findings name it: a path relative to the checked folder, or `<stdin>`. */
+  readonly file: string;
+  readonly text: string;
+  readonly type: 'yaml' | 'dockerfile';
+}
+
+/** What a check of files found and what it looked at. */
+export interface CheckReport extends ManifestReport {
+  /** Texts read. */
+  readonly files: number;
+  /** Dockerfiles among them. */
+  readonly dockerfiles: number;
+}
+
+/**
+ * Checks texts: every Dockerfile on its own, the Kubernetes objects of all YAML texts
+ * together (a Service is matched with a Deployment from another file). Pure. Findings are
+ * sorted by file, then as each check orders them.
+ */
+export function checkInputs(inputs: readonly PolicyInput[], opts: CheckOptions = {}): CheckReport {
+  const rules = activeRules(opts);
+  const findings: Finding[] = [];
+  const sources: ManifestSource[] = [];
+  for (const { file, text, type } of inputs) {
+    if (type === 'dockerfile') {
+      findings.push(...checkDockerfile(text, file, opts));
+      continue;
+    }
+    const yaml = readYaml(text);
+    for (const rule of rules) {
+      if (rule.target === 'yaml') {
+        for (const hit of rule.check({ text, yaml })) {
+          findings.push({ rule: rule.id, severity: rule.severity, file, ...(hit.line !== undefined ? { line: hit.line } : {}), message: hit.message });
+        }
+      }
+    }
+    sources.push(...yaml.documents.map((object, i) => ({ object, file, ...(yaml.lines[i] !== undefined ? { line: yaml.lines[i] } : {}) })));
+  }
+  const manifests = reportManifests(sources, opts);
+  findings.push(...manifests.findings);
+  const byFile = (f: Finding) => f.file ?? '';
+  return {
+    ...manifests,
+    findings: findings.sort((a, b) => (byFile(a) < byFile(b) ? -1 : byFile(a) > byFile(b) ? 1 : 0)),
+    files: inputs.length,
+    dockerfiles: inputs.filter((i) => i.type === 'dockerfile').length,
+  };
+}
+
 /**
  * Checks every `*.yaml`/`*.yml` (multi-document) and Dockerfile under `dir`, skipping
  * `node_modules` and hidden folders (`.git`, `.github`). The Kubernetes objects of all YAML files are checked together,
@@ -54,25 +105,14 @@ export async function checkFolder(dir: string, opts: CheckOptions = {}): Promise
  * YAML objects together, each Dockerfile on its own.
  */
 export async function checkFiles(root: string, files: readonly string[], opts: CheckOptions = {}): Promise<Finding[]> {
-  const rules = activeRules(opts);
-  const findings: Finding[] = [];
-  const sources: ManifestSource[] = [];
-  for (const file of files) {
-    const text = await fs.readFile(path.join(root, file), 'utf8');
-    if (isDockerfileName(path.posix.basename(file))) {
-      findings.push(...checkDockerfile(text, file, opts));
-      continue;
-    }
-    for (const rule of rules) {
-      if (rule.target === 'yaml') {
-        for (const hit of rule.check(text)) {
-          findings.push({ rule: rule.id, severity: rule.severity, file, ...(hit.line !== undefined ? { line: hit.line } : {}), message: hit.message });
-        }
-      }
-    }
-    sources.push(...readYaml(text).documents.map((object) => ({ object, file })));
-  }
-  findings.push(...checkManifestSources(sources, opts));
-  const byFile = (f: Finding) => f.file ?? '';
-  return findings.sort((a, b) => (byFile(a) < byFile(b) ? -1 : byFile(a) > byFile(b) ? 1 : 0));
+  return checkInputs(await readInputs(root, files), opts).findings;
+}
+
+/** Reads files (relative to `root`) as inputs, typed by name. */
+export async function readInputs(root: string, files: readonly string[]): Promise<PolicyInput[]> {
+  return Promise.all(files.map(async (file) => ({
+    file,
+    text: await fs.readFile(path.join(root, file), 'utf8'),
+    type: isDockerfileName(path.posix.basename(file)) ? 'dockerfile' as const : 'yaml' as const,
+  })));
 }

@@ -5,9 +5,11 @@
  *
  * Every rule is an entry of {@link POLICY_RULES}: `{ id, severity, description, check }`.
  */
-export { POLICY_RULES, checkManifests, checkManifestSources, checkDockerfile, countFindings } from './engine';
-export type { CheckOptions, CheckManifestsOptions } from './engine';
-export { checkFolder, checkFiles, listPolicyFiles } from './folder';
+export { POLICY_RULES, checkManifests, checkManifestSources, reportManifests, checkDockerfile, countFindings, kubernetesMinor } from './engine';
+export type { CheckOptions, CheckManifestsOptions, ManifestReport, PssLevel } from './engine';
+export { SKIP_ANNOTATION } from './skip';
+export { checkFolder, checkFiles, checkInputs, listPolicyFiles, readInputs, isDockerfileName, isYamlName } from './folder';
+export type { PolicyInput, CheckReport } from './folder';
 export type { Finding, Severity, PolicyRule, ManifestRule, DockerfileRule, YamlRule } from './finding';
 export type { ManifestSource } from './workloads';
 export { parseDockerfile } from './dockerfile-parse';

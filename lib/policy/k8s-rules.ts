@@ -1,6 +1,7 @@
-import { ManifestRule, ObjectHit, say } from './finding';
+import { ManifestRule, say } from './finding';
+import { perWorkload } from './pss-common';
 import {
-  ContainerRef, KubeObject, ManifestSet, Workload, containerPorts, dig, isRecord, list, selectorKeys, selects,
+  ContainerRef, KubeObject, ManifestSet, Workload, containerPorts, dig, isCustomResource, isRecord, list, selectorKeys, selects,
   splitImage, stringMap,
 } from './workloads';
 
@@ -8,18 +9,6 @@ import {
  * Rules for workloads and Services beyond Pod Security: probes, resources, image
  * references, selectors and the Service → pod wiring.
  */
-
-type Hit = (message: string) => void;
-
-function perWorkload(f: (w: Workload, hit: Hit) => void): (set: ManifestSet) => ObjectHit[] {
-  return (set) => {
-    const out: ObjectHit[] = [];
-    for (const w of set.workloads) {
-      f(w, (message) => out.push({ on: w.obj, message }));
-    }
-    return out;
-  };
-}
 
 const mainContainers = (w: Workload) => w.containers.filter((c) => c.kind === 'container');
 const runContainers = (w: Workload) => w.containers.filter((c) => c.kind !== 'ephemeral container');
@@ -42,6 +31,25 @@ function declaresPort(containers: readonly ContainerRef[], port: unknown): boole
     const { numbers, names } = containerPorts(c.spec);
     return typeof p === 'number' ? numbers.has(p) : typeof p === 'string' && names.has(p);
   });
+}
+
+/** A port given as a number (or a digit string): the process may listen on it without declaring it. */
+const isNumericPort = (p: unknown) => typeof p === 'number' || (typeof p === 'string' && /^\d+$/.test(p));
+
+/** Probe handlers whose port is not declared by the container, numeric or named as asked. */
+function undeclaredProbePorts(w: Workload, numeric: boolean): { c: ContainerRef; probe: string; handler: string; port: unknown }[] {
+  const out: { c: ContainerRef; probe: string; handler: string; port: unknown }[] = [];
+  for (const c of mainContainers(w)) {
+    for (const probe of PROBES) {
+      for (const handler of ['httpGet', 'tcpSocket', 'grpc']) {
+        const port = dig(c.spec, probe, handler, 'port');
+        if (dig(c.spec, probe, handler) !== undefined && isNumericPort(port) === numeric && !declaresPort([c], port)) {
+          out.push({ c, probe, handler, port });
+        }
+      }
+    }
+  }
+  return out;
 }
 
 const showPort = (p: unknown) => (typeof p === 'string' ? `'${p}'` : String(p));
@@ -95,7 +103,7 @@ function servicesAndPods(set: ManifestSet): readonly ServicePods[] {
     }
   }
   const result = set.objects
-    .filter((o) => o.kind === 'Service' && dig(o.raw, 'spec', 'type') !== 'ExternalName')
+    .filter((o) => o.kind === 'Service' && !isCustomResource(o) && dig(o.raw, 'spec', 'type') !== 'ExternalName')
     .map((svc) => ({ svc, selector: stringMap(dig(svc.raw, 'spec', 'selector')) }))
     .filter((s) => Object.keys(s.selector).length > 0)
     .map((s) => {
@@ -121,19 +129,25 @@ export const K8S_RULES: readonly ManifestRule[] = [
     target: 'manifests',
     id: 'probes/port',
     severity: 'error',
-    description: "Probes target a port (name or number) declared in the container's ports.",
+    description: "Probes that name a port name one declared in the container's ports.",
     check: perWorkload((w, hit) => {
-      for (const c of mainContainers(w)) {
-        for (const probe of PROBES) {
-          for (const handler of ['httpGet', 'tcpSocket', 'grpc']) {
-            const port = dig(c.spec, probe, handler, 'port');
-            if (dig(c.spec, probe, handler) !== undefined && !declaresPort([c], port)) {
-              hit(say(`${c.label}: ${probe}.${handler}.port ${showPort(port)} is not one of its ports (${describePorts([c])})`,
-                'the kubelet probes a port the process may not listen on (or cannot resolve the name), so the pod never becomes ready or is restarted in a loop',
-                `probe a port from ${c.path}.ports, or declare the port there`));
-            }
-          }
-        }
+      for (const { c, probe, handler, port } of undeclaredProbePorts(w, false)) {
+        hit(say(`${c.label}: ${probe}.${handler}.port ${showPort(port)} is not one of its ports (${describePorts([c])})`,
+          'the kubelet cannot resolve the name, so the pod never becomes ready or is restarted in a loop',
+          `probe a port from ${c.path}.ports, or declare the port there with that name`));
+      }
+    }),
+  },
+  {
+    target: 'manifests',
+    id: 'probes/port-undeclared',
+    severity: 'warning',
+    description: "Probes on a port number the container does not declare (it may still listen there).",
+    check: perWorkload((w, hit) => {
+      for (const { c, probe, handler, port } of undeclaredProbePorts(w, true)) {
+        hit(say(`${c.label}: ${probe}.${handler}.port ${showPort(port)} is not one of its declared ports (${describePorts([c])})`,
+          'declared ports are documentation only, so this works if the process listens there; if it does not, the pod never becomes ready',
+          `declare ${port} in ${c.path}.ports (best with a name the probe then uses)`));
       }
     }),
   },
@@ -259,7 +273,7 @@ export const K8S_RULES: readonly ManifestRule[] = [
     id: 'service/selector',
     severity: 'error',
     description: "A Service's selector matches the pod labels of some workload in its namespace.",
-    check: (set) => servicesAndPods(set).filter((s) => s.pods.length === 0).map(({ svc, selector }) => {
+    check: (set) => servicesAndPods(set).filter((s) => s.pods.length === 0 && podMakers(set, s.svc).length === 0).map(({ svc, selector }) => {
       const candidates = set.workloads.filter((w) => w.obj.namespace === svc.namespace);
       const hint = candidates.length > 0
         ? `e.g. ${candidates[0].obj.ref} has pod labels ${showLabels(candidates[0].podLabels)}`
@@ -274,24 +288,63 @@ export const K8S_RULES: readonly ManifestRule[] = [
   },
   {
     target: 'manifests',
-    id: 'service/target-port',
-    severity: 'error',
-    description: "A Service's targetPort (name or number) is a port its pods' containers declare.",
-    check: (set) => servicesAndPods(set).filter((s) => s.pods.length > 0).flatMap(({ svc, pods }) => {
-      const containers = pods.flatMap(mainContainers);
-      return list(dig(svc.raw, 'spec', 'ports')).flatMap((p): ObjectHit[] => {
-        const target = dig(p, 'targetPort') ?? dig(p, 'port');
-        if (declaresPort(containers, target)) {
-          return [];
-        }
-        const name = dig(p, 'name');
-        return [{
-          on: svc,
-          message: say(`port ${typeof name === 'string' ? `'${name}' ` : ''}(${String(dig(p, 'port'))}) targets ${showPort(target)}, which no container of ${pods.map((w) => w.obj.ref).join(', ')} declares (${describePorts(containers)})`,
-            'traffic goes to a port the process does not listen on (or a name that does not resolve): requests fail although the pods are ready',
-            'set targetPort to the name or number of the container port'),
-        }];
-      });
+    id: 'service/selector-unknown-pods',
+    severity: 'notice',
+    description: 'A Service that selects no known workload, next to custom resources that may create its pods.',
+    check: (set) => servicesAndPods(set).filter((s) => s.pods.length === 0).flatMap(({ svc, selector }) => {
+      const makers = podMakers(set, svc);
+      return makers.length === 0 ? [] : [{
+        on: svc,
+        message: say(`spec.selector ${showLabels(selector)} matches no pod template goship can read in namespace '${svc.namespace}'`,
+          `its pods may be created by ${makers.slice(0, 3).map((o) => `${o.ref} (${o.apiVersion})`).join(', ')}${makers.length > 3 ? ', …' : ''}, whose pods goship cannot see`,
+          'check that the operator labels its pods with the selector; its targetPorts are not checked'),
+      }];
     }),
   },
+  {
+    target: 'manifests',
+    id: 'service/target-port',
+    severity: 'error',
+    description: "A Service's named targetPort is a port name its pods' containers declare.",
+    check: (set) => undeclaredTargets(set, false).map(({ svc, p, target, pods, containers }) => ({
+      on: svc,
+      message: say(`port ${portLabel(p)} targets ${showPort(target)}, which no container of ${pods.map((w) => w.obj.ref).join(', ')} declares (${describePorts(containers)})`,
+        'a name that no container declares does not resolve: the Service has no endpoints for this port and requests fail although the pods are ready',
+        'set targetPort to the name or number of the container port'),
+    })),
+  },
+  {
+    target: 'manifests',
+    id: 'service/target-port-undeclared',
+    severity: 'warning',
+    description: "A Service's numeric targetPort is not declared by its pods' containers (they may still listen there).",
+    check: (set) => undeclaredTargets(set, true).map(({ svc, p, target, pods, containers }) => ({
+      on: svc,
+      message: say(`port ${portLabel(p)} targets ${showPort(target)}, which no container of ${pods.map((w) => w.obj.ref).join(', ')} declares (${describePorts(containers)})`,
+        'declared ports are documentation only, so this works if the process listens there; if it does not, requests fail although the pods are ready',
+        'declare the port in the container and target it by name'),
+    })),
+  },
 ];
+
+/** Custom resources in a Service's namespace that are not read as workloads: they may create its pods (operators, CRDs). */
+function podMakers(set: ManifestSet, svc: KubeObject): KubeObject[] {
+  const workloads = new Set(set.workloads.map((w) => w.obj));
+  return set.objects.filter((o) => o.namespace === svc.namespace && isCustomResource(o) && !workloads.has(o));
+}
+
+const portLabel = (p: unknown) => {
+  const name = dig(p, 'name');
+  return `${typeof name === 'string' ? `'${name}' ` : ''}(${String(dig(p, 'port'))})`;
+};
+
+/** Service ports whose target no selected container declares, numeric or named as asked. */
+function undeclaredTargets(set: ManifestSet, numeric: boolean) {
+  return servicesAndPods(set).filter((s) => s.pods.length > 0).flatMap(({ svc, pods }) => {
+    const containers = pods.flatMap(mainContainers);
+    return list(dig(svc.raw, 'spec', 'ports')).flatMap((p) => {
+      const target = dig(p, 'targetPort') ?? dig(p, 'port');
+      return declaresPort(containers, target) || isNumericPort(target) !== numeric ? [] : [{ svc, p, target, pods, containers }];
+    });
+  });
+}

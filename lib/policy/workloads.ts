@@ -1,8 +1,10 @@
 /**
  * Kubernetes objects as the manifest rules see them: any object with a pod template —
- * Pod, Deployment, StatefulSet, DaemonSet, ReplicaSet, ReplicationController, Job,
- * CronJob — reduced to its pod spec, pod labels and selector. Input is untrusted JSON:
- * every read goes through {@link dig}, nothing assumes a field has the right type.
+ * Pod, PodTemplate, Deployment, StatefulSet, DaemonSet, ReplicaSet, ReplicationController,
+ * Job, CronJob, and custom resources with a pod template at a known path (Argo Rollouts,
+ * Knative, OpenKruise, KEDA, or any `spec.template.spec.containers`) — reduced to its pod
+ * spec, pod labels and selector. Input is untrusted JSON: every read goes through
+ * {@link dig}, nothing assumes a field has the right type.
  */
 
 /** A JSON object. */
@@ -13,6 +15,8 @@ export interface ManifestSource {
   readonly object: unknown;
   /** The file it was read from, put on its findings. */
   readonly file?: string;
+  /** The 1-based line of `file` the object starts on, put on its findings. */
+  readonly line?: number;
 }
 
 /** One Kubernetes object. */
@@ -21,8 +25,11 @@ export interface KubeObject {
   readonly name: string;
   /** `metadata.namespace`, or the default namespace when unset. */
   readonly namespace: string;
+  /** `apiVersion`, `''` when unset. */
+  readonly apiVersion: string;
   readonly raw: Json;
   readonly file?: string;
+  readonly line?: number;
   /** `Kind/name`, as findings name it. */
   readonly ref: string;
 }
@@ -54,12 +61,16 @@ export interface Workload {
   readonly containers: readonly ContainerRef[];
   /** `spec.os.name` is `windows`: some Linux-only controls do not apply. */
   readonly windows: boolean;
+  /** `spec.hostUsers` is false: the pod runs in a user namespace, and Pod Security relaxes some controls (1.35 and later). */
+  readonly userNamespace: boolean;
 }
 
 /** Everything one check looks at. */
 export interface ManifestSet {
   readonly objects: readonly KubeObject[];
   readonly workloads: readonly Workload[];
+  /** The Kubernetes minor version the Pod Security rules apply, e.g. 37 for 1.37. */
+  readonly kubernetesMinor: number;
 }
 
 /** Reads a nested field; `undefined` as soon as a step is missing or not an object/array. */
@@ -98,36 +109,87 @@ export function stringMap(v: unknown): Record<string, string> {
 }
 
 /** Builds the set: flattens `List`s, keeps objects with a `kind`, extracts workloads. */
-export function manifestSet(sources: readonly ManifestSource[], defaultNamespace = 'default'): ManifestSet {
+export function manifestSet(sources: readonly ManifestSource[], defaultNamespace = 'default', kubernetesMinor = LATEST_MINOR): ManifestSet {
   const objects: KubeObject[] = [];
-  const add = (o: unknown, file: string | undefined) => {
+  const add = (o: unknown, file: string | undefined, line: number | undefined) => {
     if (!isRecord(o) || typeof o.kind !== 'string') {
       return;
     }
     if (o.kind.endsWith('List') && Array.isArray(o.items)) {
-      o.items.forEach((i) => add(i, file));
+      o.items.forEach((i) => add(i, file, line));
       return;
     }
     const name = dig(o, 'metadata', 'name') ?? dig(o, 'metadata', 'generateName') ?? '(unnamed)';
     const ns = dig(o, 'metadata', 'namespace');
     objects.push({
       kind: o.kind,
+      apiVersion: typeof o.apiVersion === 'string' ? o.apiVersion : '',
       name: String(name),
       namespace: typeof ns === 'string' && ns !== '' ? ns : defaultNamespace,
       raw: o,
       ...(file !== undefined ? { file } : {}),
+      ...(line !== undefined ? { line } : {}),
       ref: `${o.kind}/${String(name)}`,
     });
   };
-  sources.forEach((s) => add(s.object, s.file));
+  sources.forEach((s) => add(s.object, s.file, s.line));
   const workloads = objects.map(toWorkload).filter((w): w is Workload => w !== undefined);
-  return { objects, workloads };
+  return { objects, workloads, kubernetesMinor };
 }
+
+/** The newest Kubernetes minor version whose Pod Security Standards goship knows. */
+export const LATEST_MINOR = 37;
 
 const TEMPLATED = new Set(['Deployment', 'StatefulSet', 'DaemonSet', 'ReplicaSet', 'ReplicationController']);
 
+/** The API group of an `apiVersion` (`''` for the core group). */
+export function apiGroup(apiVersion: string): string {
+  return apiVersion.includes('/') ? apiVersion.slice(0, apiVersion.indexOf('/')) : '';
+}
+
+/** Built-in API groups: their kinds are Kubernetes' own, never a custom resource. */
+const BUILTIN_GROUPS = new Set([
+  '', 'apps', 'batch', 'extensions', 'autoscaling', 'policy', 'networking.k8s.io', 'rbac.authorization.k8s.io', 'storage.k8s.io',
+  'scheduling.k8s.io', 'coordination.k8s.io', 'discovery.k8s.io', 'node.k8s.io', 'admissionregistration.k8s.io',
+  'apiextensions.k8s.io', 'apiregistration.k8s.io', 'certificates.k8s.io', 'flowcontrol.apiserver.k8s.io',
+  'events.k8s.io', 'resource.k8s.io', 'authentication.k8s.io', 'authorization.k8s.io',
+]);
+
+/** Whether the object is a custom resource (its group is not one of Kubernetes' own). */
+export function isCustomResource(obj: KubeObject): boolean {
+  return !BUILTIN_GROUPS.has(apiGroup(obj.apiVersion));
+}
+
+/**
+ * Custom resources whose pod template lives somewhere other than `spec.template`, by
+ * `group/Kind`: where the template is, and whether its pods serve until stopped.
+ */
+const CUSTOM_TEMPLATES: Readonly<Record<string, { readonly path: readonly string[]; readonly longRunning: boolean }>> = {
+  // KEDA: a Job per event batch.
+  'keda.sh/ScaledJob': { path: ['spec', 'jobTargetRef', 'template'], longRunning: false },
+  // Knative: the revision template; Knative adds its own readiness probe and port.
+  'serving.knative.dev/Service': { path: ['spec', 'template'], longRunning: false },
+  'serving.knative.dev/Configuration': { path: ['spec', 'template'], longRunning: false },
+  // OpenKruise: a cron of jobs; Argo Workflows and others keep containers elsewhere.
+  'apps.kruise.io/AdvancedCronJob': { path: ['spec', 'template', 'jobTemplate', 'spec', 'template'], longRunning: false },
+};
+
 function toWorkload(obj: KubeObject): Workload | undefined {
   const raw = obj.raw;
+  if (isCustomResource(obj)) {
+    const known = CUSTOM_TEMPLATES[`${apiGroup(obj.apiVersion)}/${obj.kind}`];
+    // Any other custom resource with `spec.template.spec.containers` (Argo Rollouts, OpenKruise
+    // CloneSet, …) is a controller of pods: checked like a Deployment.
+    const path = known?.path ?? ['spec', 'template'];
+    if (!Array.isArray(dig(raw, ...path, 'spec', 'containers'))) {
+      return undefined;
+    }
+    const selector = dig(raw, 'spec', 'selector') !== undefined && known === undefined ? { value: dig(raw, 'spec', 'selector'), path: 'spec.selector' } : undefined;
+    return workload(obj, dig(raw, ...path), path.join('.'), selector, known?.longRunning ?? true);
+  }
+  if (obj.kind === 'PodTemplate') {
+    return workload(obj, dig(raw, 'template'), 'template', undefined, false);
+  }
   if (obj.kind === 'Pod') {
     const restart = dig(raw, 'spec', 'restartPolicy');
     return workload(obj, raw, '', undefined, restart !== 'Never' && restart !== 'OnFailure');
@@ -178,6 +240,7 @@ function workload(obj: KubeObject, template: unknown, templatePath: string, sele
     longRunning,
     containers,
     windows: dig(pod, 'os', 'name') === 'windows',
+    userNamespace: pod.hostUsers === false,
   };
 }
 

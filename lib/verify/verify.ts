@@ -1,6 +1,7 @@
 import { Platform } from '../model/platform';
 import { BuildInfoError, GoBuildInfo, readGoBuildInfo } from './buildinfo';
 import { ElfError, ElfInfo, nonLinuxOsAbi, readElf } from './elf';
+import { runtimeHasLibrary } from './runtime-libraries';
 
 /** One problem found in a binary or image. */
 export interface VerifyFinding {
@@ -27,7 +28,8 @@ export interface VerifyReport {
 /**
  * The base image a binary will run in, which decides whether a dynamically linked binary
  * can start: `scratch` and `distroless` (gcr.io/distroless/static) have no loader at all,
- * `alpine` has musl's, `distroless-base` and `debian` have glibc's.
+ * `alpine` has musl's, `distroless-base` (base-debian12) and `debian` (debian:12) have
+ * glibc's. Each `DT_NEEDED` library is checked against what the base holds.
  */
 export type VerifyRuntime = 'scratch' | 'distroless' | 'distroless-base' | 'alpine' | 'debian';
 
@@ -181,31 +183,40 @@ function checkLinking(elf: ElfInfo, settings: Readonly<Record<string, string>>, 
     : settings['-buildmode'] === 'pie' || elf.type === 'DYN'
       ? 'build without -buildmode=pie, with CGO_ENABLED=0'
       : 'build with CGO_ENABLED=0';
-  if (missing.length > 0) {
+  if (missing.loader) {
     findings.push(errorFinding('dynamically-linked',
       `dynamically linked: needs ${needs} — it will fail in ${where} with \`exec ${path}: no such file or directory\`` +
-      `${opts.provides ? ` (missing: ${missing.join(', ')})` : ''} — ${why}`));
+      `${opts.provides ? ` (missing: ${[missing.loader, ...missing.libraries].join(', ')})` : ''} — ${why}`));
+  } else if (missing.libraries.length > 0) {
+    findings.push(errorFinding('missing-library',
+      `dynamically linked: needs ${needs}, and ${where} lacks ${missing.libraries.join(', ')} — the loader stops it with ` +
+      `\`error while loading shared libraries: ${missing.libraries[0]}: cannot open shared object file\`` +
+      ` — install ${missing.libraries.length === 1 ? 'it' : 'them'} in the image and verify the image, or ${why}`));
   } else {
     findings.push(warningFinding('dynamically-linked',
       `dynamically linked: needs ${needs}, which ${where} provides — it starts, but depends on the image's C library; ${why} for a static binary`));
   }
 }
 
-/** What a dynamic binary needs that the runtime base lacks. */
-function missingPieces(elf: ElfInfo, runtime: VerifyRuntime, provides: VerifyBinaryOptions['provides']): string[] {
+/**
+ * What a dynamic binary needs that the runtime base lacks: the loader (`PT_INTERP`, or a C
+ * library when there is none) and the `DT_NEEDED` libraries, from the image's own layers or
+ * from what the named base holds.
+ */
+function missingPieces(elf: ElfInfo, runtime: VerifyRuntime, provides: VerifyBinaryOptions['provides']): { loader?: string; libraries: string[] } {
   const loader = elf.interpreter;
   if (provides) {
-    return [
-      ...(loader && !provides.file(loader) ? [loader] : []),
-      ...elf.needed.filter((lib) => !provides.library(lib)),
-    ];
+    return {
+      ...(loader && !provides.file(loader) ? { loader } : {}),
+      libraries: elf.needed.filter((lib) => !provides.library(lib)),
+    };
   }
   const musl = loader !== undefined && loader.includes('ld-musl');
-  const has = runtime === 'alpine' ? musl : runtime === 'debian' || runtime === 'distroless-base' ? !musl : false;
-  if (!loader) {
-    return has ? [] : ['a C library'];
+  const hasLoader = runtime === 'alpine' ? musl : runtime === 'debian' || runtime === 'distroless-base' ? !musl : false;
+  if (!hasLoader) {
+    return { loader: loader ?? 'a C library', libraries: elf.needed.filter((lib) => !runtimeHasLibrary(runtime, lib)) };
   }
-  return has ? [] : [loader];
+  return { libraries: elf.needed.filter((lib) => !runtimeHasLibrary(runtime, lib)) };
 }
 
 function goEnvText(platform: Platform): string {

@@ -67,6 +67,14 @@ describe('goship verify', () => {
     expect(r.stdout).toContain('WARN  dynamically-linked');
   });
 
+  it('fails if --runtime debian lacks a library the binary needs (DT_NEEDED), with exit 1', async () => {
+    const needsGpgme = buildElf({ interpreter: '/lib64/ld-linux-x86-64.so.2', needed: ['libgpgme.so.11', 'libc.so.6'], goBuildInfo: goBuildInfoBlob('go1.22.0', sampleModInfo({ CGO_ENABLED: '1', GOARCH: 'amd64', GOOS: 'linux' })) });
+    const r = await goship('verify', file('app', needsGpgme), '--runtime', 'debian');
+
+    expect(r.code).toBe(1);
+    expect(r.stdout).toContain('ERROR missing-library: dynamically linked: needs /lib64/ld-linux-x86-64.so.2 (libgpgme.so.11, libc.so.6), and a debian image lacks libgpgme.so.11');
+  });
+
   it('fails if the platform differs, with exit 1', async () => {
     const r = await goship('verify', file('app', STATIC), '--platform', 'linux/arm64');
 

@@ -1,7 +1,7 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { checkFolder, listPolicyFiles } from '../../lib/policy';
+import { checkFolder, checkInputs, listPolicyFiles } from '../../lib/policy';
 import { sampleRepo, tree } from './fixtures';
 
 describe('checkFolder', () => {
@@ -33,7 +33,7 @@ describe('checkFolder', () => {
       ['Dockerfile', 11, undefined, 'error', 'dockerfile/non-root-user'],
       ['chart/templates/deployment.yaml', undefined, undefined, 'warning', 'yaml/template'],
       ['deploy/broken.yaml', 3, undefined, 'error', 'yaml/syntax'],
-      ['deploy/hello-svc.yml', undefined, 'Service/hello', 'error', 'service/target-port'],
+      ['deploy/hello-svc.yml', 1, 'Service/hello', 'error', 'service/target-port'],
       ['worker.Dockerfile', 16, undefined, 'error', 'dockerfile/exec-form-no-shell'],
     ]);
     expect(findings.every((f) => !path.isAbsolute(f.file ?? ''))).toBe(true);
@@ -51,5 +51,36 @@ describe('checkFolder', () => {
 
   test('fails if the folder does not exist', async () => {
     await expect(checkFolder(path.join(os.tmpdir(), 'goship-no-such-folder'))).rejects.toThrow(/ENOENT/);
+  });
+});
+
+describe('checkInputs', () => {
+  test('resolves YAML merge keys, so shared blocks are checked as the API server sees them', () => {
+    // GIVEN a Deployment whose container comes from an anchor merged with <<:, the second document
+    const yaml = `kind: ConfigMap
+metadata: {name: shared}
+---
+x-container: &base
+  image: ghcr.io/acme/hello:1a2b3c4
+  securityContext: {privileged: true}
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: hello}
+spec:
+  selector: {matchLabels: {app: hello}}
+  template:
+    metadata: {labels: {app: hello}}
+    spec:
+      containers:
+        - <<: *base
+          name: app
+`;
+    // WHEN
+    const report = checkInputs([{ file: 'hello.yaml', text: yaml, type: 'yaml' }]);
+    // THEN the merged image and securityContext are seen (no "container has no image"), at the document's line
+    const rules = report.findings.map((f) => `${f.line} ${f.rule}`);
+    expect(rules).toContain('4 pss-baseline/privileged');
+    expect(rules).not.toContain('4 image/tag');
+    expect(report).toMatchObject({ objects: 2, checked: 1, skippedKinds: { ConfigMap: 1 } });
   });
 });

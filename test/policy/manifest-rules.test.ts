@@ -3,8 +3,8 @@ import { Obj, appOf, deployment, podOf, service } from './fixtures';
 
 const rulesOf = (objects: Obj[]) => checkManifests(objects).map((f) => f.rule);
 
-/** [rule, what is wrong, how to break the good Deployment + Service]. */
-type Case = [string, string, (d: Obj, s: Obj) => void];
+/** [rule, what is wrong, how to break the good Deployment + Service (and what to check with them)]. */
+type Case = [string, string, (d: Obj, s: Obj) => void | Obj[]];
 
 const failing: Case[] = [
   // Pod Security baseline
@@ -21,6 +21,10 @@ const failing: Case[] = [
   ['pss-baseline/selinux', 'an SELinux user is set', (d) => { appOf(d).securityContext.seLinuxOptions = { user: 'system_u' }; }],
   ['pss-baseline/apparmor', 'the AppArmor annotation says unconfined', (d) => { d.spec.template.metadata.annotations = { 'container.apparmor.security.beta.kubernetes.io/app': 'unconfined' }; }],
   ['pss-baseline/apparmor', 'appArmorProfile is Unconfined', (d) => { appOf(d).securityContext.appArmorProfile = { type: 'Unconfined' }; }],
+  ['pss-baseline/capabilities', 'NET_ADMIN is added', (d) => { appOf(d).securityContext.capabilities.add = ['NET_ADMIN']; }],
+  ['pss-baseline/seccomp-profile', 'a container is Unconfined', (d) => { appOf(d).securityContext.seccompProfile = { type: 'Unconfined' }; }],
+  ['pss-baseline/host-probes', 'a probe connects to another host', (d) => { appOf(d).readinessProbe.httpGet.host = '169.254.169.254'; }],
+  ['pss-baseline/host-probes', 'a preStop hook connects to another host', (d) => { appOf(d).lifecycle = { preStop: { httpGet: { host: 'db', port: 80 } } }; }],
   // Pod Security restricted
   ['pss-restricted/volume-types', 'a volume is an nfs share', (d) => { podOf(d).volumes = [{ name: 'data', nfs: { server: 'nas', path: '/x' } }]; }],
   ['pss-restricted/allow-privilege-escalation', 'allowPrivilegeEscalation is unset', (d) => { delete appOf(d).securityContext.allowPrivilegeEscalation; }],
@@ -37,15 +41,16 @@ const failing: Case[] = [
   ['pss-restricted/run-as-user', 'a container runs as uid 0', (d) => { appOf(d).securityContext.runAsUser = 0; }],
   ['pss-restricted/seccomp-profile', 'no seccomp profile is set', (d) => { delete podOf(d).securityContext.seccompProfile; }],
   ['pss-restricted/seccomp-profile', 'the pod is Unconfined', (d) => { podOf(d).securityContext.seccompProfile.type = 'Unconfined'; }],
-  ['pss-restricted/seccomp-profile', 'a container is Unconfined', (d) => { appOf(d).securityContext.seccompProfile = { type: 'Unconfined' }; }],
   ['pss-restricted/capabilities', 'capabilities are not dropped', (d) => { delete appOf(d).securityContext.capabilities; }],
-  ['pss-restricted/capabilities', 'NET_ADMIN is added', (d) => { appOf(d).securityContext.capabilities.add = ['NET_ADMIN']; }],
+  ['pss-restricted/capabilities', 'CHOWN (of the default set) is added back', (d) => { appOf(d).securityContext.capabilities.add = ['CHOWN']; }],
+  ['pss-restricted/proc-mount', 'a user-namespace pod unmasks /proc', (d) => { podOf(d).hostUsers = false; appOf(d).securityContext.procMount = 'Unmasked'; }],
   // Probes
   ['probes/readiness', 'the container has no readinessProbe', (d) => { delete appOf(d).readinessProbe; }],
   ['probes/liveness', 'the container has no livenessProbe', (d) => { delete appOf(d).livenessProbe; }],
   ['probes/port', 'a probe names a port the container does not have', (d) => { appOf(d).readinessProbe.httpGet.port = 'metrics'; }],
-  ['probes/port', 'a probe uses a number the container does not declare', (d) => { appOf(d).livenessProbe.httpGet.port = 9090; }],
-  ['probes/port', 'a tcpSocket startup probe targets an undeclared port', (d) => { appOf(d).startupProbe = { tcpSocket: { port: 81 } }; }],
+  ['probes/port', 'a tcpSocket startup probe names an undeclared port', (d) => { appOf(d).startupProbe = { tcpSocket: { port: 'admin' } }; }],
+  ['probes/port-undeclared', 'a probe uses a number the container does not declare', (d) => { appOf(d).livenessProbe.httpGet.port = 9090; }],
+  ['probes/port-undeclared', 'a tcpSocket startup probe targets an undeclared port', (d) => { appOf(d).startupProbe = { tcpSocket: { port: 81 } }; }],
   // Resources
   ['resources/requests', 'cpu is not requested', (d) => { delete appOf(d).resources.requests.cpu; }],
   ['resources/requests', 'nothing is requested', (d) => { delete appOf(d).resources.requests; }],
@@ -71,8 +76,14 @@ const failing: Case[] = [
   ['service/selector', 'the Service selects no pods', (_d, s) => { s.spec.selector = { 'app.kubernetes.io/name': 'hallo' }; }],
   ['service/selector', 'the pods live in another namespace', (_d, s) => { s.metadata.namespace = 'other'; }],
   ['service/target-port', 'targetPort names a port no container has', (_d, s) => { s.spec.ports[0].targetPort = 'web'; }],
-  ['service/target-port', 'targetPort is a number no container declares', (_d, s) => { s.spec.ports[0].targetPort = 9000; }],
-  ['service/target-port', 'targetPort is unset and port is not a container port', (_d, s) => { delete s.spec.ports[0].targetPort; }],
+  ['service/selector-unknown-pods', 'its pods come from a custom resource', (_d, s) => {
+    s.spec.selector = { app: 'db' };
+    return [{ apiVersion: 'acid.zalan.do/v1', kind: 'postgresql', metadata: { name: 'db' }, spec: { numberOfInstances: 2 } }];
+  }],
+  ['service/target-port-undeclared', 'targetPort is a number no container declares', (_d, s) => { s.spec.ports[0].targetPort = 9000; }],
+  ['service/target-port-undeclared', 'targetPort is unset and port is not a container port', (_d, s) => { delete s.spec.ports[0].targetPort; }],
+  // Opt-outs
+  ['policy/skip-annotation', 'a skip annotation names no rule', (d) => { d.metadata.annotations = { 'goship.dev/skip': 'probes/readyness' }; }],
 ];
 
 /** [rule, variant that is still fine]. */
@@ -127,9 +138,9 @@ describe('manifest rules', () => {
     // GIVEN a good Deployment and Service with one thing broken
     const d = deployment();
     const s = service();
-    breakIt(d, s);
+    const extra = breakIt(d, s) ?? [];
     // WHEN
-    const findings = checkManifests([d, s], { file: 'hello.k8s.yaml' });
+    const findings = checkManifests([d, s, ...extra], { file: 'hello.k8s.yaml' });
     // THEN the rule fires, with a located, actionable message
     const f = findings.find((x) => x.rule === rule);
     expect(f).toBeDefined();

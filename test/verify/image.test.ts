@@ -185,6 +185,23 @@ describe('verifyImage: entrypoint', () => {
     expect(report.ok).toBe(true);
     expect(codes(report)).toEqual(['warning:dynamically-linked']);
   });
+
+  it('fails if the image has the loader and libc but not a DT_NEEDED library, read from its own layers', async () => {
+    // GIVEN a debian-like image with glibc, and a binary that also needs libgpgme (as buildah does)
+    const needsGpgme = goElf(62, 'amd64', { interpreter: '/lib64/ld-linux-x86-64.so.2', needed: ['libgpgme.so.11', 'libc.so.6'] });
+    const layers = (extra: { path: string; content: string }[]) => [[
+      { path: 'lib/x86_64-linux-gnu/ld-linux-x86-64.so.2', content: 'loader' },
+      { path: 'lib64/ld-linux-x86-64.so.2', type: 'symlink' as const, linkname: '/lib/x86_64-linux-gnu/ld-linux-x86-64.so.2' },
+      { path: 'lib/x86_64-linux-gnu/libc.so.6', content: 'libc' },
+      ...extra,
+    ], [{ path: 'app', content: needsGpgme }]];
+    const without = await verifyImage(writeDir(tmp, ociLayout([await image(layers([]))])));
+    expect(codes(without)).toEqual(['error:missing-library']);
+    expect(without.images[0].findings[0].message).toContain('this image lacks libgpgme.so.11 — the loader stops it with `error while loading shared libraries: libgpgme.so.11: cannot open shared object file`');
+    // WHEN a later layer installs it THEN it starts
+    const withIt = await verifyImage(writeDir(fs.mkdtempSync(path.join(tmp, 'with-')), ociLayout([await image(layers([{ path: 'usr/lib/x86_64-linux-gnu/libgpgme.so.11', content: 'gpgme' }]))])));
+    expect(codes(withIt)).toEqual(['warning:dynamically-linked']);
+  });
 });
 
 describe('verifyImage: user', () => {

@@ -42,9 +42,33 @@ describe('verifyBinary', () => {
     ['distroless-base', '/lib/ld-musl-x86_64.so.1', 'error'],
     ['scratch', '/lib/ld-musl-x86_64.so.1', 'error'],
   ] as const)('GIVEN a %s runtime and a binary needing %s WHEN verified THEN it is a %s', (runtime, interpreter, severity) => {
-    const report = verifyBinary(buildElf({ interpreter, needed: ['libc.so.6'] }), { runtime });
+    const libc = interpreter.includes('musl') ? 'libc.musl-x86_64.so.1' : 'libc.so.6';
+    const report = verifyBinary(buildElf({ interpreter, needed: [libc] }), { runtime });
 
     expect(report.findings.find((f) => f.code === 'dynamically-linked')?.severity).toBe(severity);
+  });
+
+  test.each([
+    ['debian', ['libc.so.6', 'libgpgme.so.11', 'libz.so.1'], ['libgpgme.so.11']],
+    ['distroless-base', ['libc.so.6', 'libssl.so.3', 'libstdc++.so.6'], ['libstdc++.so.6']],
+    ['alpine', ['libc.musl-x86_64.so.1', 'libsqlite3.so.0'], ['libsqlite3.so.0']],
+  ] as const)('fails if a %s runtime lacks a DT_NEEDED library, naming it and the loader error', (runtime, needed, missing) => {
+    // GIVEN a binary whose loader the base has, but not every library it needs
+    const interpreter = runtime === 'alpine' ? '/lib/ld-musl-x86_64.so.1' : '/lib64/ld-linux-x86-64.so.2';
+    const report = verifyBinary(buildElf({ interpreter, needed: [...needed] }), { runtime, path: '/usr/bin/buildah' });
+    // THEN it is not OK, and the message says what the loader will say
+    expect(report.ok).toBe(false);
+    expect(report.findings.filter((f) => f.code !== 'no-go-build-info')).toEqual([{
+      severity: 'error',
+      code: 'missing-library',
+      message: `dynamically linked: needs ${interpreter} (${needed.join(', ')}), and a ${runtime} image lacks ${missing.join(', ')} — the loader stops it with \`error while loading shared libraries: ${missing[0]}: cannot open shared object file\` — install it in the image and verify the image, or build with CGO_ENABLED=0`,
+    }]);
+  });
+
+  test('a glibc binary needing only libraries debian:12 has is a warning there', () => {
+    const report = verifyBinary(buildElf({ interpreter: '/lib64/ld-linux-x86-64.so.2', needed: ['libpthread.so.0', 'libc.so.6', 'libgcc_s.so.1', 'libstdc++.so.6'] }), { runtime: 'debian' });
+    expect(report.ok).toBe(true);
+    expect(report.findings.map((f) => `${f.severity} ${f.code}`)).toEqual(['warning no-go-build-info', 'warning dynamically-linked']);
   });
 
   it('fails if the architecture differs from the platform, naming both and the GOARCH to use', () => {
