@@ -5,6 +5,7 @@ export * from './model/image-ref';
 export * from './model/image-tag';
 export * from './model/go-build';
 export * from './model/runtime-base';
+export * from './model/dockerfile-syntax';
 export * from './model/deployable-image';
 export * from './render/dockerfile';
 export * from './render/bake';

@@ -1,5 +1,6 @@
 import { Construct } from 'constructs';
 import { DeployableImage } from '../model/deployable-image';
+import { DockerfileSyntax, dockerfileSyntax } from '../model/dockerfile-syntax';
 import { ValidationError, validating } from '../model/errors';
 import { buildTags, GoBuildSpec, goVersion as checkGoVersion, goVersionOf, ldflags, mainPackage, versionVariable as checkVersionVariable } from '../model/go-build';
 import { imageRepository, parseImageReference } from '../model/image-ref';
@@ -105,7 +106,16 @@ export interface GoStaticImageProps {
    * @default - none beyond goship's (.git, node_modules, tests, Dockerfiles)
    */
   readonly dockerignore?: readonly string[];
+  /**
+   * The Dockerfile's `# syntax=` directive: the frontend BuildKit pulls to parse it, or none.
+   * Use `DockerfileSyntax.mirror(…)` or `.builtIn()` where Docker Hub cannot be reached.
+   * @default - the GoshipApp's `dockerfileSyntax`, else DockerfileSyntax.dockerfile1()
+   */
+  readonly dockerfileSyntax?: DockerfileSyntax;
 }
+
+/** The context key under which a GoshipApp hands its `dockerfileSyntax` to its images. */
+export const DOCKERFILE_SYNTAX_CONTEXT = 'goship:dockerfileSyntax';
 
 /** Every prop of GoStaticImage: the compiler keeps this list and the interface in step. */
 const GO_STATIC_IMAGE_PROPS: PropNames<GoStaticImageProps> = {
@@ -127,6 +137,7 @@ const GO_STATIC_IMAGE_PROPS: PropNames<GoStaticImageProps> = {
   user: true,
   source: true,
   dockerignore: true,
+  dockerfileSyntax: true,
 };
 
 /**
@@ -183,6 +194,8 @@ export class GoStaticImage extends Construct implements DeployableImage {
   public readonly timeZoneData: TimeZoneData;
   /** `org.opencontainers.image.source`, if known. */
   public readonly source?: string;
+  /** The Dockerfile's `# syntax=` directive. */
+  public readonly dockerfileSyntax: DockerfileSyntax;
   private readonly moduleFiles: readonly string[];
   private readonly ignoreExtra: readonly string[];
 
@@ -209,6 +222,8 @@ export class GoStaticImage extends Construct implements DeployableImage {
     this.source = resolved.source;
     this.moduleFiles = resolved.moduleFiles;
     this.ignoreExtra = resolved.ignoreExtra;
+    this.dockerfileSyntax = validating(this.node.path, () => dockerfileSyntax('dockerfileSyntax',
+      props.dockerfileSyntax ?? this.node.tryGetContext(DOCKERFILE_SYNTAX_CONTEXT) ?? DockerfileSyntax.dockerfile1()));
   }
 
   /** The Dockerfile text. */
@@ -227,6 +242,7 @@ export class GoStaticImage extends Construct implements DeployableImage {
       version: this.version,
       revision: this.revision,
       source: this.source,
+      syntax: this.dockerfileSyntax,
     });
   }
 
