@@ -40,6 +40,7 @@ PACKAGES=(
   gcc                # cgo builds on the host
   libc6-dev
   qemu-user-static   # runs arm64 binaries on amd64
+  busybox-static     # the shell of the alpine-like stand-in base (no registry to pull alpine from)
   docker.io          # Docker 20.10 with BuildKit; started by scripts/dockerd.sh, never as a service
   debootstrap        # makes the builder image's root filesystem
   file
@@ -73,7 +74,7 @@ else
   log "packages already installed"
 fi
 
-for tool in buildah runc umoci skopeo docker-registry go qemu-aarch64-static debootstrap file readelf curl dockerd containerd; do
+for tool in buildah runc umoci skopeo docker-registry go qemu-aarch64-static debootstrap file readelf curl dockerd containerd busybox; do
   command -v "$tool" >/dev/null || die "'$tool' is still missing after the install"
 done
 # Debian's client: a docker first on PATH may be a newer one that insists on the buildx plugin.
