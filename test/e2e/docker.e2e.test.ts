@@ -183,7 +183,7 @@ describeE2E('examples/hello, built with BuildKit and run with docker run', () =>
 
     // THEN the build asked the mirror for the frontend before any step ran
     expect(result.exitCode).not.toBe(0);
-    expect(result.log).toContain(`${registry.host}/docker/dockerfile:1`);
+    expect(result.log).toContain(`resolve image config for ${mirror}`);
     expect(result.log).not.toContain('docker.io');
     expect(result.log).not.toMatch(GO_BUILD_STEP);
     await registry.stop();
