@@ -9,27 +9,10 @@ import * as path from 'path';
 import { HelloChart } from '../../examples/hello/hello-chart';
 import { DockerfileSyntax, GoshipApp } from '../../lib';
 import {
-  BUILDER_IMAGE, Cleanup, docker, dockerBuild, DockerBuildResult, dockerRun, dockerRunToExit, dockerSave, ensureBuilderImage,
-  freePort, goshipVerify, inspectImage, loadFromBuildah, processUids, REPO_ROOT, requireDockerEngine, requireTools,
+  BakeTarget, BUILDER_IMAGE, Cleanup, docker, dockerBuild, DockerBuildResult, dockerRun, dockerRunToExit, dockerSave, ensureBuilderImage,
+  freePort, goshipVerify, HelloReport, inspectImage, loadFromBuildah, processUids, readBakeTargets, REPO_ROOT, requireDockerEngine, requireTools,
   sleep, startRegistry, stepCached, waitForHttp, which,
 } from './tools';
-
-/** The parts of docker-bake.json a build reads. */
-interface BakeTarget {
-  context: string;
-  dockerfile: string;
-  platforms: string[];
-  args: Record<string, string>;
-}
-
-/** What the example's `/` reports. */
-interface HelloReport {
-  version: string;
-  uid: number;
-  gid: number;
-  tlsRoots: boolean;
-  zoneinfo: boolean;
-}
 
 const ready = requireTools(['buildah', 'qemu-aarch64-static']) && requireDockerEngine();
 const describeE2E = ready ? describe : describe.skip;
@@ -66,7 +49,7 @@ describeE2E('examples/hello, built with BuildKit and run with docker run', () =>
     chart = new HelloChart(app, 'hello', { builderImage: BUILDER_IMAGE });
     app.synth();
     dockerfile = path.join(outdir, 'images', chart.image.name, 'Dockerfile');
-    bake = (JSON.parse(fs.readFileSync(path.join(outdir, 'docker-bake.json'), 'utf8')) as { target: Record<string, BakeTarget> }).target[chart.image.name];
+    bake = readBakeTargets(outdir)[chart.image.name];
     user = `${chart.image.uid}:${chart.image.gid}`;
     for (const platform of bake.platforms) {
       const result = await build(platform, tagFor(platform.replace('/', '-')));

@@ -10,21 +10,8 @@ import { Chart } from 'cdk8s';
 import { DockerfileSyntax, GoshipApp, GoStaticImage, RuntimeBase } from '../../lib';
 import {
   BUILDER_IMAGE, Cleanup, dockerBuild, dockerRun, dockerRunToExit, ensureBuilderImage, ensureStandInBases, freePort,
-  loadFromBuildah, REPO_ROOT, requireDockerEngine, requireTools, waitForHttp,
+  HelloReport, loadFromBuildah, readBakeTargets, REPO_ROOT, requireDockerEngine, requireTools, waitForHttp,
 } from './tools';
-
-interface BakeTarget {
-  context: string;
-  dockerfile: string;
-  platforms: string[];
-  args: Record<string, string>;
-}
-
-interface HelloReport {
-  uid: number;
-  tlsRoots: boolean;
-  zoneinfo: boolean;
-}
 
 const ready = requireTools(['buildah']) && requireDockerEngine();
 const describeE2E = ready ? describe : describe.skip;
@@ -58,7 +45,7 @@ describeE2E('every runtime base, built with BuildKit and started with docker run
       });
     }
     app.synth();
-    const bake = (JSON.parse(fs.readFileSync(path.join(outdir, 'docker-bake.json'), 'utf8')) as { target: Record<string, BakeTarget> }).target;
+    const bake = readBakeTargets(outdir);
     for (const variant of VARIANTS) {
       const target = bake[images[variant].name];
       dockerfiles[variant] = fs.readFileSync(path.join(outdir, 'images', images[variant].name, 'Dockerfile'), 'utf8');

@@ -7,6 +7,7 @@
  * registered with a {@link Cleanup}, which the suites run in `afterAll`, so containers,
  * registries, images and temporary folders go away even when a test fails.
  */
+export * from './tools/bake';
 export * from './tools/buildah';
 export * from './tools/cleanup';
 export * from './tools/docker';
