@@ -86,7 +86,7 @@ wait_until_answers() {
     fi
     if [ "$waited" -ge "$WAIT" ]; then
       log_tail
-      kill "$pid" 2>/dev/null || true
+      stop_pid "$pid"
       die "dockerd (pid $pid) did not answer on $SOCK within $WAIT s; stopped it"
     fi
     sleep 1
@@ -95,16 +95,11 @@ wait_until_answers() {
   log "running (pid $pid, answered after ${waited} s), DOCKER_HOST=unix://$SOCK"
 }
 
-stop() {
-  if ! pid_alive; then
-    log "not running"
-    rm -f "$PIDFILE"
-    return 0
-  fi
-  local pid waited=0
-  pid="$(cat "$PIDFILE")"
-  kill -TERM "$pid"
-  # dockerd stops its containers (10 s each at most) and its containerd before it exits.
+# SIGTERM, then SIGKILL after 30 s: dockerd stops its containers (10 s each at most) and its
+# containerd before it exits.
+stop_pid() {
+  local pid="$1" waited=0
+  kill -TERM "$pid" 2>/dev/null || return 0
   while kill -0 "$pid" 2>/dev/null; do
     if [ "$waited" -ge 30 ]; then
       log "dockerd (pid $pid) still running after 30 s; killing it"
@@ -114,6 +109,17 @@ stop() {
     sleep 1
     waited=$((waited + 1))
   done
+}
+
+stop() {
+  if ! pid_alive; then
+    log "not running"
+    rm -f "$PIDFILE"
+    return 0
+  fi
+  local pid
+  pid="$(cat "$PIDFILE")"
+  stop_pid "$pid"
   rm -f "$PIDFILE"
   log "stopped (pid $pid)"
 }
