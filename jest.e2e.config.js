@@ -1,4 +1,4 @@
-/** End-to-end tests: real Go toolchain, buildah, runc, umoci, skopeo and a registry. */
+/** End-to-end tests: real Go toolchain, buildah, runc, umoci, skopeo, a registry and a Docker engine (scripts/dockerd.sh). */
 module.exports = {
   preset: 'ts-jest',
   testEnvironment: 'node',

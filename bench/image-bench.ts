@@ -4,9 +4,11 @@ import * as path from 'path';
 import * as zlib from 'zlib';
 import { App, Chart } from 'cdk8s';
 import { GoStaticImage } from '../lib/image/go-static-image';
+import { DockerfileSyntax } from '../lib/model/dockerfile-syntax';
 import { Platform } from '../lib/model/platform';
 import { renderDockerignore, TimeZoneData } from '../lib/render/dockerfile';
 import { BenchBuildah, BuildResult } from './buildah';
+import { BuildKitBenchResult, buildKitBench } from './buildkit';
 import { elfIsStatic, elfMachine, ImageLayers, readOciImage } from './oci';
 import { kb, mb, median, say, seconds, table } from './report';
 
@@ -42,6 +44,8 @@ export interface ImageBenchResult {
   readonly rebuildColdMounts: BuildResult[];
   readonly arm64Binary: { machine: string; isStatic: boolean };
   readonly binfmtAarch64: boolean;
+  /** The same cold builds and rebuilds with BuildKit in the suite's Docker engine. */
+  readonly buildkit: BuildKitBenchResult | { skipped: string };
 }
 
 const EXAMPLE = path.resolve(__dirname, '..', 'examples', 'hello');
@@ -129,6 +133,18 @@ export async function imageBench(opts: ImageBenchOptions): Promise<ImageBenchRes
     const rebuildColdMounts = [build('rebuild-empty-mounts', 'embedded', 'linux/amd64', path.join(opts.workdir, 'cache-empty'), false)];
     fs.writeFileSync(mainGo, original);
 
+    // The same builds with BuildKit, from the Dockerfile for the engine's built-in frontend
+    // (the frontend image cannot be pulled here); the context's .dockerignore is the same.
+    const buildkit = buildKitBench({
+      builderImage: opts.builderImage,
+      dockerfile: writeDockerfile(opts, context, 'embedded', DockerfileSyntax.builtIn()),
+      context,
+      coldRuns: opts.coldRuns,
+      rebuildRuns: opts.rebuildRuns,
+      edit: (k) => edit(100 + k),
+      restore: () => fs.writeFileSync(mainGo, original),
+    });
+
     // The other time zone choices, built warm, for their sizes.
     const none = build('tz-none', 'none', 'linux/amd64', warmCache, false);
     const copied = build('tz-copied', 'copied', 'linux/amd64', warmCache, false);
@@ -149,6 +165,7 @@ export async function imageBench(opts: ImageBenchOptions): Promise<ImageBenchRes
       rebuildColdMounts,
       arm64Binary: { machine: elfMachine(armApp), isStatic: elfIsStatic(armApp) },
       binfmtAarch64: fs.existsSync('/proc/sys/fs/binfmt_misc/qemu-aarch64'),
+      buildkit,
     };
   } finally {
     buildah.cleanup(tags);
@@ -158,7 +175,7 @@ export async function imageBench(opts: ImageBenchOptions): Promise<ImageBenchRes
   }
 }
 
-function writeDockerfile(opts: ImageBenchOptions, context: string, timeZoneData: TimeZoneData): string {
+function writeDockerfile(opts: ImageBenchOptions, context: string, timeZoneData: TimeZoneData, dockerfileSyntax?: DockerfileSyntax): string {
   // The example's image (examples/hello/hello-chart.ts), with a fixed tag and the local builder.
   const image = new GoStaticImage(new Chart(new App(), 'hello'), 'image', {
     context,
@@ -167,11 +184,26 @@ function writeDockerfile(opts: ImageBenchOptions, context: string, timeZoneData:
     platforms: [Platform.LINUX_AMD64, Platform.LINUX_ARM64],
     builderImage: opts.builderImage,
     timeZoneData,
+    dockerfileSyntax,
   });
-  const file = path.join(opts.workdir, 'dockerfiles', timeZoneData, 'Dockerfile');
+  const file = path.join(opts.workdir, 'dockerfiles', dockerfileSyntax ? `${timeZoneData}-built-in-frontend` : timeZoneData, 'Dockerfile');
   fs.mkdirSync(path.dirname(file), { recursive: true });
   fs.writeFileSync(file, image.renderDockerfile());
   return file;
+}
+
+/** The BuildKit rows of the build-time table, measured in the same run as the buildah rows. */
+function buildKitRows(b: BuildKitBenchResult | { skipped: string }): string[][] {
+  if ('skipped' in b) {
+    return [['BuildKit (Docker engine)', '–', 'not measured', b.skipped]];
+  }
+  const coldAmd = median(b.cold.amd64);
+  const coldArm = median(b.cold.arm64);
+  return [
+    ['BuildKit: cold, linux/amd64', String(b.cold.amd64.length), seconds(coldAmd), 'build cache and cache mounts pruned first'],
+    ['BuildKit: cold, linux/arm64', String(b.cold.arm64.length), seconds(coldArm), `cross-compiled (--platform=$BUILDPLATFORM, set by BuildKit itself); ${(coldArm / coldAmd).toFixed(2)}× amd64`],
+    ['BuildKit: rebuild after a one-line change to main.go', String(b.rebuild.length), seconds(median(b.rebuild.map((x) => x.ms))), `cached: ${[...new Set(b.rebuild.flatMap((x) => x.cachedSteps))].filter((s) => /^(COPY go\.|RUN .*go mod download)/.test(s)).map((s) => `\`${s.replace(/--mount=\S+ /g, '')}\``).join(', ') || 'nothing'}`],
+  ];
 }
 
 const sum = (xs: readonly number[]) => xs.reduce((a, b) => a + b, 0);
@@ -231,8 +263,13 @@ export function printImages(r: ImageBenchResult): void {
       ['arm64 / amd64', '', `${(coldArm / coldAmd).toFixed(2)}×`, 'near 1: no emulation (an emulated compile was 7× slower here)'],
       ['rebuild after a one-line change to main.go', String(r.rebuild.length), seconds(median(r.rebuild.map((b) => b.ms))), `from the layer cache: ${cachedNames(r.rebuild) || 'nothing'}; Go build cache warm in its cache mount`],
       ['the same rebuild, cache mounts emptied', String(r.rebuildColdMounts.length), seconds(median(r.rebuildColdMounts.map((b) => b.ms))), 'layers still cached: the cache mount is what makes the rebuild fast'],
+      ...buildKitRows(r.buildkit),
     ],
   ));
+  if (!('skipped' in r.buildkit)) {
+    say('');
+    say(`BuildKit rows: ${r.buildkit.engine}, \`docker build\` with the engine's built-in frontend; a cold build prunes the build cache (cache mounts included) first.`);
+  }
   say('');
   say(`${r.buildahVersion}; the bench's own ${r.driver} storage (${r.driver === 'vfs' ? 'every layer a full copy' : 'the e2e tests use vfs, where each layer commit copies the 786 MB builder'}); isolation chroot.`);
   say(r.binfmtAarch64

@@ -85,7 +85,7 @@ async function main(): Promise<void> {
       printCheck(await checkBench(opts), opts);
     }
     if (only.includes('image')) {
-      heading('Images: examples/hello built with buildah from the Dockerfile goship renders');
+      heading('Images: examples/hello built with buildah and with BuildKit from the Dockerfile goship renders');
       const builderImage = process.env.GOSHIP_BUILDER_IMAGE ?? 'localhost/golang:1.19-local';
       // Next to the bench's buildah storage: build contexts and cache mounts on the same disk.
       const storageHome = process.env.GOSHIP_BENCH_STORAGE ?? '/var/tmp/goship-bench';

@@ -8,6 +8,7 @@ export * from './model/go-mod';
 export * from './model/go-env';
 export * from './model/build-secret';
 export * from './model/runtime-base';
+export * from './model/dockerfile-syntax';
 export * from './model/deployable-image';
 export * from './render/dockerfile';
 export * from './render/bake';

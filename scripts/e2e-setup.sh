@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
-# Installs the daemonless container tools the end-to-end tests use (buildah, runc, umoci,
-# skopeo, docker-registry, Go, qemu-user-static) and makes the local Go builder image.
+# Installs the container tools the end-to-end tests use (buildah, runc, umoci, skopeo,
+# docker-registry, Go, qemu-user-static, and Debian's Docker engine with BuildKit built in)
+# and makes the local Go builder image. The engine is not started here: scripts/dockerd.sh
+# starts and stops one for the suite.
 #
 # Idempotent and quick when everything is already there: packages are checked with
 # dpkg before apt-get runs, and the builder image is made only when buildah's
@@ -38,6 +40,8 @@ PACKAGES=(
   gcc                # cgo builds on the host
   libc6-dev
   qemu-user-static   # runs arm64 binaries on amd64
+  busybox-static     # the shell of the alpine-like stand-in base (no registry to pull alpine from)
+  docker.io          # Docker 20.10 with BuildKit; started by scripts/dockerd.sh, never as a service
   debootstrap        # makes the builder image's root filesystem
   file
   binutils
@@ -72,9 +76,11 @@ else
   log "packages already installed"
 fi
 
-for tool in buildah runc umoci skopeo docker-registry go qemu-aarch64-static debootstrap file readelf curl zip openssl; do
+for tool in buildah runc umoci skopeo docker-registry go qemu-aarch64-static debootstrap file readelf curl zip openssl dockerd containerd busybox; do
   command -v "$tool" >/dev/null || die "'$tool' is still missing after the install"
 done
+# Debian's client: a docker first on PATH may be a newer one that insists on the buildx plugin.
+[ -x /usr/bin/docker ] || die "/usr/bin/docker (Debian's docker.io client) is still missing after the install"
 
 # ---------------------------------------------------------------------------------------
 # 2. Builder image: Debian bookworm with Go 1.19, gcc and CA roots/zoneinfo, made locally

@@ -1,7 +1,8 @@
 import * as path from 'path';
 import { ApiObject, App, Chart, DependencyGraph, Names } from 'cdk8s';
 import { IConstruct } from 'constructs';
-import { GoStaticImage } from '../image/go-static-image';
+import { DOCKERFILE_SYNTAX_CONTEXT, GoStaticImage } from '../image/go-static-image';
+import { DockerfileSyntax, dockerfileSyntax } from '../model/dockerfile-syntax';
 import { ValidationError, validating } from '../model/errors';
 import { PropNames, rejectUnknownProps } from '../model/known-props';
 import { checkDockerfile, checkManifestSources, Finding } from '../policy';
@@ -42,6 +43,12 @@ export interface GoshipAppProps {
    * @default - `goship.pins.json` in `rootdir`
    */
   readonly pinsFile?: string | false;
+  /**
+   * The `# syntax=` directive of every image's Dockerfile, unless the image sets its own:
+   * `DockerfileSyntax.mirror(…)` or `.builtIn()` for build machines without Docker Hub.
+   * @default DockerfileSyntax.dockerfile1()
+   */
+  readonly dockerfileSyntax?: DockerfileSyntax;
 }
 
 /** Every prop of GoshipApp: the compiler keeps this list and the interface in step. */
@@ -51,6 +58,7 @@ const GOSHIP_APP_PROPS: PropNames<GoshipAppProps> = {
   skipPolicies: true,
   warn: true,
   pinsFile: true,
+  dockerfileSyntax: true,
 };
 
 /** The Kubernetes objects of one chart, in the order cdk8s writes them. */
@@ -84,8 +92,15 @@ export class GoshipApp extends App {
   public readonly pinsFile?: string;
 
   public constructor(props: GoshipAppProps = {}) {
-    validating('GoshipApp', () => rejectUnknownProps(props, GOSHIP_APP_PROPS, 'GoshipApp'));
+    const syntax = validating('GoshipApp', () => {
+      rejectUnknownProps(props, GOSHIP_APP_PROPS, 'GoshipApp');
+      return props.dockerfileSyntax === undefined ? undefined : dockerfileSyntax('dockerfileSyntax', props.dockerfileSyntax);
+    });
     super({ outdir: props.outdir });
+    if (syntax) {
+      // Context, so every image below reads it at construction, before synth.
+      this.node.setContext(DOCKERFILE_SYNTAX_CONTEXT, syntax);
+    }
     this.rootdir = path.resolve(props.rootdir ?? process.cwd());
     this.skipPolicies = props.skipPolicies ?? [];
     this.warn = props.warn ?? ((m) => process.stderr.write(`${m}\n`));

@@ -1,4 +1,5 @@
 import { BuildSecret } from '../model/build-secret';
+import { DockerfileSyntax } from '../model/dockerfile-syntax';
 import { ValidationError } from '../model/errors';
 import { buildTags, GoBuildSpec, goVersion as checkGoVersion, LinkValue, ldflags, linkValues as checkLinkValues, mainPackage, versionVariable as checkVersionVariable } from '../model/go-build';
 import { GoModuleEnv } from '../model/go-env';
@@ -119,6 +120,12 @@ export interface GoStaticImageProps extends ModuleAccessProps {
    * @default - none beyond goship's (.git, node_modules, tests, Dockerfiles)
    */
   readonly dockerignore?: readonly string[];
+  /**
+   * The Dockerfile's `# syntax=` directive: the frontend BuildKit pulls to parse it, or none.
+   * Use `DockerfileSyntax.mirror(…)` or `.builtIn()` where Docker Hub cannot be reached.
+   * @default - the GoshipApp's `dockerfileSyntax`, else DockerfileSyntax.dockerfile1()
+   */
+  readonly dockerfileSyntax?: DockerfileSyntax;
 }
 
 /** Every prop of GoStaticImage: the compiler keeps this list and the interface in step. */
@@ -142,6 +149,7 @@ const GO_STATIC_IMAGE_PROPS: PropNames<GoStaticImageProps> = {
   user: true,
   source: true,
   dockerignore: true,
+  dockerfileSyntax: true,
   ...MODULE_ACCESS_PROPS,
 };
 

@@ -1,6 +1,7 @@
 import { Construct } from 'constructs';
 import { BuildSecret } from '../model/build-secret';
 import { DeployableImage } from '../model/deployable-image';
+import { DockerfileSyntax, dockerfileSyntax } from '../model/dockerfile-syntax';
 import { validating } from '../model/errors';
 import { GoBuildSpec, linkBuildArgs } from '../model/go-build';
 import { GoModuleEnv } from '../model/go-env';
@@ -15,6 +16,8 @@ export type { GoStaticImageProps } from './go-static-image-props';
 
 const IMAGE_SYMBOL = Symbol.for('goship.GoStaticImage');
 
+/** The context key under which a GoshipApp hands its `dockerfileSyntax` to its images. */
+export const DOCKERFILE_SYNTAX_CONTEXT = 'goship:dockerfileSyntax';
 
 /**
  * A Go service as a static, non-root, multi-platform container image.
@@ -78,6 +81,8 @@ export class GoStaticImage extends Construct implements DeployableImage {
   public readonly timeZoneData: TimeZoneData;
   /** `org.opencontainers.image.source`, if known. */
   public readonly source?: string;
+  /** The Dockerfile's `# syntax=` directive. */
+  public readonly dockerfileSyntax: DockerfileSyntax;
   private readonly ignoreExtra: readonly string[];
 
   public constructor(scope: Construct, id: string, props: GoStaticImageProps) {
@@ -106,6 +111,8 @@ export class GoStaticImage extends Construct implements DeployableImage {
     this.timeZoneData = resolved.timeZoneData;
     this.source = resolved.source;
     this.ignoreExtra = resolved.ignoreExtra;
+    this.dockerfileSyntax = validating(this.node.path, () => dockerfileSyntax('dockerfileSyntax',
+      props.dockerfileSyntax ?? this.node.tryGetContext(DOCKERFILE_SYNTAX_CONTEXT) ?? DockerfileSyntax.dockerfile1()));
   }
 
   /** The Dockerfile text. */
@@ -129,6 +136,7 @@ export class GoStaticImage extends Construct implements DeployableImage {
       revision: this.revision,
       commitDate: this.commitDate,
       source: this.source,
+      syntax: this.dockerfileSyntax,
     });
   }
 

@@ -9,36 +9,14 @@ import * as path from 'path';
 import { HelloChart } from '../../examples/hello/hello-chart';
 import { GoshipApp } from '../../lib';
 import {
-  buildahBuild, buildOnce, BuiltImage, bundleUser, Cleanup, copyToOciLayout, e2eImageTag, ensureBuilderImage,
-  exportOciLayout, freePort, goshipVerify, headManifest, imageConfig, pinnedBuilderImage,
-  processUids, pushIndex, rawManifest, REPO_ROOT, requireTools, runcRun, runcRunToExit, startRegistry,
+  BakeTarget, buildahBuild, buildOnce, BuiltImage, bundleUser, Cleanup, copyToOciLayout, e2eImageTag, ensureBuilderImage,
+  exportOciLayout, freePort, goshipVerify, headManifest, HelloReport, imageConfig, pinnedBuilderImage,
+  processUids, pushIndex, rawManifest, readBakeTargets, REPO_ROOT, requireTools, runcRun, runcRunToExit, startRegistry,
   unpackBundle, waitForHttp, which,
 } from './tools';
 
 const ARCHES = ['amd64', 'arm64'] as const;
 type Arch = typeof ARCHES[number];
-
-/** The parts of docker-bake.json a build reads. */
-interface BakeTarget {
-  context: string;
-  dockerfile: string;
-  platforms: string[];
-  args: Record<string, string>;
-  tags: string[];
-}
-interface BakeFile {
-  target: Record<string, BakeTarget>;
-}
-
-/** What the example's `/` reports. */
-interface HelloReport {
-  version: string;
-  uid: number;
-  gid: number;
-  tlsRoots: boolean;
-  zoneinfo: boolean;
-  greeting: string;
-}
 
 const describeE2E = requireTools(['buildah', 'runc', 'umoci', 'skopeo', 'docker-registry', 'qemu-aarch64-static']) ? describe : describe.skip;
 
@@ -77,7 +55,7 @@ describeE2E('examples/hello, built with buildah and run with runc', () => {
     chart = new HelloChart(app, 'hello', { builderImage });
     app.synth();
     dockerfile = path.join(outdir, 'images', chart.image.name, 'Dockerfile');
-    bake = (JSON.parse(fs.readFileSync(path.join(outdir, 'docker-bake.json'), 'utf8')) as BakeFile).target[chart.image.name];
+    bake = readBakeTargets(outdir)[chart.image.name];
 
     layout = cleanup.tmpdir('hello-oci');
     for (const arch of ARCHES) {
