@@ -1,10 +1,10 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { parseArgs } from 'util';
 import { writeFileAtomic } from '../app/atomic-output';
 import { readBakeTargets } from '../app/pin-output';
 import { PINS_FILE } from '../app/pins';
 import { renderWorkflow } from '../render/workflow';
+import { parseCommand, usageError } from './command';
 import type { CliIo } from './main';
 
 const WORKFLOW = '.github/workflows/goship.yml';
@@ -24,33 +24,26 @@ third-party action is pinned to a full commit SHA.
   --synth CMD   the command that synthesizes the app (default: npm run synth)
   --branch B    the branch that is built and rolled out (default: main)
 Exit code: 0 written (or up to date), 1 stale or an error, 2 bad usage.`;
+const COMMAND = { name: 'ci', usage: USAGE };
 
 /** `goship ci`: see {@link USAGE}. */
 export async function run(args: readonly string[], io: CliIo): Promise<number> {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args: [...args],
-      allowPositionals: false,
-      options: {
-        check: { type: 'boolean' },
-        outdir: { type: 'string', default: 'dist' },
-        output: { type: 'string', default: WORKFLOW },
-        synth: { type: 'string', default: 'npm run synth' },
-        branch: { type: 'string', default: 'main' },
-        help: { type: 'boolean', short: 'h' },
-      },
-    });
-  } catch (e) {
-    return usageError(io, (e as Error).message);
+  const parsed = parseCommand(COMMAND, args, io, {
+    check: { type: 'boolean' },
+    outdir: { type: 'string', default: 'dist' },
+    output: { type: 'string', default: WORKFLOW },
+    synth: { type: 'string', default: 'npm run synth' },
+    branch: { type: 'string', default: 'main' },
+  });
+  if (typeof parsed === 'number') {
+    return parsed;
   }
   const { values } = parsed;
-  if (values.help) {
-    io.out(USAGE);
-    return 0;
+  if (parsed.positionals.length > 0) {
+    return usageError(COMMAND, io, `unexpected argument '${parsed.positionals[0]}'`);
   }
   if (!/^[A-Za-z0-9._/-]+$/.test(values.branch!)) {
-    return usageError(io, `--branch: '${values.branch}' is not a branch name`);
+    return usageError(COMMAND, io, `--branch: '${values.branch}' is not a branch name`);
   }
   const outdir = values.outdir!;
   const images = readBakeTargets(outdir).map((t) => ({
@@ -85,8 +78,3 @@ export async function run(args: readonly string[], io: CliIo): Promise<number> {
   return 0;
 }
 
-function usageError(io: CliIo, message: string): number {
-  io.err(`goship ci: ${message}`);
-  io.err(USAGE);
-  return 2;
-}

@@ -1,9 +1,9 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { parseArgs } from 'util';
 import { INDEX_MEDIA_TYPES, pinOutput, pinsFromMetadata, readBakeTargets } from '../app/pin-output';
 import { ImagePin, PINS_FILE } from '../app/pins';
 import { resolveDigest } from '../registry/distribution';
+import { parseCommand, usageError } from './command';
 import type { CliIo } from './main';
 
 const USAGE = `usage: goship pin <metadata-file> [--outdir dist] [--pins ${PINS_FILE}]
@@ -20,32 +20,22 @@ synth reads, so synthesizing again keeps them (until the tag changes).
   --outdir D       the synthesized folder (default: dist)
   --pins F         the pin file (default: ${PINS_FILE})
 Exit code: 0 pinned, 1 nothing was pinned (an error), 2 bad usage.`;
+const COMMAND = { name: 'pin', usage: USAGE };
 
 /** `goship pin`: see {@link USAGE}. */
 export async function run(args: readonly string[], io: CliIo): Promise<number> {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args: [...args],
-      allowPositionals: true,
-      options: {
-        'from-registry': { type: 'boolean' },
-        'outdir': { type: 'string', default: 'dist' },
-        'pins': { type: 'string', default: PINS_FILE },
-        'help': { type: 'boolean', short: 'h' },
-      },
-    });
-  } catch (e) {
-    return usageError(io, (e as Error).message);
+  const parsed = parseCommand(COMMAND, args, io, {
+    'from-registry': { type: 'boolean' },
+    'outdir': { type: 'string', default: 'dist' },
+    'pins': { type: 'string', default: PINS_FILE },
+  });
+  if (typeof parsed === 'number') {
+    return parsed;
   }
   const { values, positionals } = parsed;
-  if (values.help) {
-    io.out(USAGE);
-    return 0;
-  }
   const fromRegistry = values['from-registry'] === true;
   if (fromRegistry ? positionals.length !== 0 : positionals.length !== 1) {
-    return usageError(io, fromRegistry ? '--from-registry takes no metadata file' : 'give the metadata file, or --from-registry');
+    return usageError(COMMAND, io, fromRegistry ? '--from-registry takes no metadata file' : 'give the metadata file, or --from-registry');
   }
   const outdir = path.resolve(values.outdir!);
   const targets = readBakeTargets(outdir);
@@ -77,8 +67,3 @@ export async function run(args: readonly string[], io: CliIo): Promise<number> {
   return 0;
 }
 
-function usageError(io: CliIo, message: string): number {
-  io.err(`goship pin: ${message}`);
-  io.err(USAGE);
-  return 2;
-}

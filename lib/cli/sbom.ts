@@ -1,8 +1,8 @@
-import { parseArgs } from 'util';
 import { writeFileAtomic } from '../app/atomic-output';
 import { ValidationError } from '../model/errors';
 import { Platform } from '../model/platform';
 import { readSbomSubject, renderCycloneDx, renderSpdx } from '../sbom';
+import { parseCommand, usageError } from './command';
 import type { CliIo } from './main';
 
 const USAGE = `usage: goship sbom <binary | OCI layout dir | image tarball> [--format spdx|cyclonedx] [--platform linux/amd64] [--output FILE]
@@ -16,35 +16,26 @@ The same binary gives the same bytes.
   --platform P   for an image index of several images: which one
   --output FILE  write it there (atomically) instead of to standard output
 Exit code: 0 written, 1 it could not be read, 2 bad usage.`;
+const COMMAND = { name: 'sbom', usage: USAGE };
 
 /** `goship sbom`: see {@link USAGE}. */
 export async function run(args: readonly string[], io: CliIo): Promise<number> {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args: [...args],
-      allowPositionals: true,
-      options: { format: { type: 'string', default: 'spdx' }, platform: { type: 'string' }, output: { type: 'string', short: 'o' }, help: { type: 'boolean', short: 'h' } },
-    });
-  } catch (e) {
-    return usageError(io, (e as Error).message);
+  const parsed = parseCommand(COMMAND, args, io, { format: { type: 'string', default: 'spdx' }, platform: { type: 'string' }, output: { type: 'string', short: 'o' } });
+  if (typeof parsed === 'number') {
+    return parsed;
   }
   const { values, positionals } = parsed;
-  if (values.help) {
-    io.out(USAGE);
-    return 0;
-  }
   if (positionals.length !== 1) {
-    return usageError(io, positionals.length === 0 ? 'give a binary or an image' : `one input at a time (got ${positionals.length})`);
+    return usageError(COMMAND, io, positionals.length === 0 ? 'give a binary or an image' : `one input at a time (got ${positionals.length})`);
   }
   if (values.format !== 'spdx' && values.format !== 'cyclonedx') {
-    return usageError(io, `--format: '${values.format}' is not spdx or cyclonedx`);
+    return usageError(COMMAND, io, `--format: '${values.format}' is not spdx or cyclonedx`);
   }
   let platform: Platform | undefined;
   try {
     platform = values.platform === undefined ? undefined : Platform.parse(values.platform, '--platform');
   } catch (e) {
-    return usageError(io, e instanceof ValidationError ? e.message : String(e));
+    return usageError(COMMAND, io, e instanceof ValidationError ? e.message : String(e));
   }
   const subject = await readSbomSubject(positionals[0], { platform });
   const text = values.format === 'spdx' ? renderSpdx(subject) : await renderCycloneDx(subject);
@@ -56,8 +47,3 @@ export async function run(args: readonly string[], io: CliIo): Promise<number> {
   return 0;
 }
 
-function usageError(io: CliIo, message: string): number {
-  io.err(`goship sbom: ${message}`);
-  io.err(USAGE);
-  return 2;
-}

@@ -1,10 +1,10 @@
 import { promises as fsp } from 'fs';
-import { parseArgs } from 'util';
 import { ValidationError } from '../model/errors';
 import { Platform } from '../model/platform';
 import { ImageReport, ImageVerifyReport, verifyImage } from '../verify/image';
 import { ImageError } from '../verify/tar-index';
 import { VerifyFinding, VERIFY_RUNTIMES, VerifyRuntime, verifyBinary, VerifyReport } from '../verify/verify';
+import { parseCommand, usageError } from './command';
 import type { CliIo } from './main';
 
 const USAGE = `usage: goship verify <binary | OCI layout dir | image tarball> [--platform linux/arm64] [--runtime scratch] [--json]
@@ -19,36 +19,27 @@ is in the image), and that the image runs as a numeric non-root user.
                  (default: scratch); an image is checked against its own files
   --json         print the report as JSON
 Exit code: 0 no errors, 1 an error was found, 2 bad usage.`;
+const COMMAND = { name: 'verify', usage: USAGE };
 
 /** `goship verify`: see {@link USAGE}. */
 export async function run(args: readonly string[], io: CliIo): Promise<number> {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args: [...args],
-      allowPositionals: true,
-      options: { platform: { type: 'string' }, runtime: { type: 'string' }, json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } },
-    });
-  } catch (e) {
-    return usageError(io, (e as Error).message);
+  const parsed = parseCommand(COMMAND, args, io, { platform: { type: 'string' }, runtime: { type: 'string' }, json: { type: 'boolean' } });
+  if (typeof parsed === 'number') {
+    return parsed;
   }
   const { values, positionals } = parsed;
-  if (values.help) {
-    io.out(USAGE);
-    return 0;
-  }
   if (positionals.length !== 1) {
-    return usageError(io, positionals.length === 0 ? 'nothing to verify' : `one input at a time (got ${positionals.length})`);
+    return usageError(COMMAND, io, positionals.length === 0 ? 'nothing to verify' : `one input at a time (got ${positionals.length})`);
   }
   let platform: Platform | undefined;
   try {
     platform = values.platform === undefined ? undefined : Platform.parse(values.platform, '--platform');
   } catch (e) {
-    return usageError(io, e instanceof ValidationError ? e.message : String(e));
+    return usageError(COMMAND, io, e instanceof ValidationError ? e.message : String(e));
   }
   const runtime = values.runtime as VerifyRuntime | undefined;
   if (runtime !== undefined && !VERIFY_RUNTIMES.includes(runtime)) {
-    return usageError(io, `--runtime: '${runtime}' is not one of ${VERIFY_RUNTIMES.join(', ')}`);
+    return usageError(COMMAND, io, `--runtime: '${runtime}' is not one of ${VERIFY_RUNTIMES.join(', ')}`);
   }
 
   const input = positionals[0];
@@ -160,8 +151,3 @@ function formatSize(bytes: number): string {
   return bytes >= 1024 * 1024 ? `${(bytes / 1024 / 1024).toFixed(1)} MiB` : `${bytes} bytes`;
 }
 
-function usageError(io: CliIo, message: string): number {
-  io.err(`goship verify: ${message}`);
-  io.err(USAGE);
-  return 2;
-}
