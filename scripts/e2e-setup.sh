@@ -48,7 +48,6 @@ PACKAGES=(
   ca-certificates
   tzdata
   curl
-  zip                # module zips for the test Go module proxy
   openssl            # certificates: the test Go module proxy, the registry token-auth test
 )
 
@@ -76,7 +75,7 @@ else
   log "packages already installed"
 fi
 
-for tool in buildah runc umoci skopeo docker-registry go qemu-aarch64-static debootstrap file readelf curl zip openssl dockerd containerd busybox; do
+for tool in buildah runc umoci skopeo docker-registry go qemu-aarch64-static debootstrap file readelf curl openssl dockerd containerd busybox; do
   command -v "$tool" >/dev/null || die "'$tool' is still missing after the install"
 done
 # Debian's client: a docker first on PATH may be a newer one that insists on the buildx plugin.

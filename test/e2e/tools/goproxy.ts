@@ -1,7 +1,7 @@
 /**
  * A Go module proxy on 127.0.0.1 that requires basic auth, as a company's private proxy does:
  * the GOPROXY protocol (`<module>/@v/list`, `.info`, `.mod`, `.zip`) over modules held in
- * memory, each zipped with Debian's `zip` in the layout `go` expects (`<module>@<version>/…`).
+ * memory, each zipped (adm-zip) in the layout `go` expects (`<module>@<version>/…`).
  *
  * It speaks https with a certificate for 127.0.0.1 made by `openssl` for this run: `go` sends
  * netrc credentials over https only.
@@ -9,6 +9,7 @@
 import * as fs from 'fs';
 import * as https from 'https';
 import * as path from 'path';
+import AdmZip from 'adm-zip';
 import { Cleanup } from './cleanup';
 import { run } from './process';
 
@@ -35,7 +36,7 @@ export interface GoProxy {
 export async function startGoProxy(modules: readonly ProxiedModule[], credentials: { user: string; password: string }, cleanup: Cleanup): Promise<GoProxy> {
   const zips = new Map<string, Buffer>();
   for (const m of modules) {
-    zips.set(`${m.path}@${m.version}`, await zipModule(m, cleanup));
+    zips.set(`${m.path}@${m.version}`, zipModule(m));
   }
   const expected = `Basic ${Buffer.from(`${credentials.user}:${credentials.password}`).toString('base64')}`;
   const requests: Array<{ path: string; authorized: boolean }> = [];
@@ -72,16 +73,12 @@ export async function startGoProxy(modules: readonly ProxiedModule[], credential
   return { url: `https://127.0.0.1:${port}`, host: '127.0.0.1', caFile: cert, requests };
 }
 
-async function zipModule(m: ProxiedModule, cleanup: Cleanup): Promise<Buffer> {
-  const dir = cleanup.tmpdir('goproxy-zip');
+/** The module zip `go` expects: every file under `<module>@<version>/`, no directory entries. */
+function zipModule(m: ProxiedModule): Buffer {
+  const zip = new AdmZip();
   const root = `${m.path}@${m.version}`;
   for (const [rel, text] of Object.entries(m.files)) {
-    const file = path.join(dir, root, rel);
-    fs.mkdirSync(path.dirname(file), { recursive: true });
-    fs.writeFileSync(file, text);
+    zip.addFile(`${root}/${rel}`, Buffer.from(text));
   }
-  const zip = path.join(dir, 'module.zip');
-  // -X: no extra attributes, -D: no directory entries (the module zip format has none).
-  await run('zip', ['-q', '-r', '-X', '-D', zip, root], { cwd: dir });
-  return fs.readFileSync(zip);
+  return zip.toBuffer();
 }

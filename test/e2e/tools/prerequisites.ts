@@ -10,7 +10,6 @@ export const E2E_TOOLS: Readonly<Record<string, string>> = {
   'docker-registry': 'docker-registry',
   'qemu-aarch64-static': 'qemu-user-static',
   'go': 'golang-go',
-  'zip': 'zip',
   'openssl': 'openssl',
 };
 
