@@ -27,7 +27,7 @@ interface BakeTarget {
   secret?: string[];
 }
 
-const describeE2E = requireTools(['buildah', 'runc', 'umoci', 'go', 'zip', 'openssl']) ? describe : describe.skip;
+const describeE2E = requireTools(['buildah', 'runc', 'umoci', 'go', 'openssl']) ? describe : describe.skip;
 
 const GIT_ENV = {
   GIT_AUTHOR_NAME: 't', GIT_AUTHOR_EMAIL: 't@example.com', GIT_COMMITTER_NAME: 't', GIT_COMMITTER_EMAIL: 't@example.com',
