@@ -11,7 +11,7 @@
 # Environment:
 #   GOSHIP_BUILDER_IMAGE  name of the builder image   (default localhost/golang:1.19-local)
 #   GOSHIP_DEBIAN_MIRROR  mirror for debootstrap      (default: the first URIs line of
-#                         /etc/apt/sources.list.d/debian.sources, else deb.debian.org)
+#                         /etc/apt/sources.list.d/debian.sources, else of /etc/apt/sources.list)
 #   GOSHIP_REBUILD_BUILDER=1  make the builder image again even if it exists
 set -euo pipefail
 
@@ -104,7 +104,7 @@ fi
 if [ -z "$mirror" ] && [ -r /etc/apt/sources.list ]; then
   mirror="$(awk '$1 == "deb" { for (i = 2; i <= NF; i++) if ($i ~ /^https?:/) { print $i; exit } }' /etc/apt/sources.list)"
 fi
-mirror="${mirror:-http://deb.debian.org/debian}"
+[ -n "$mirror" ] || die "no Debian mirror found in the apt sources: set GOSHIP_DEBIAN_MIRROR to the mirror apt uses"
 
 work="$(mktemp -d /var/tmp/goship-builder.XXXXXX)"
 ctr=""
