@@ -4,6 +4,7 @@
  * the way a restricted pod runs it, broken on purpose with cgo, and built with each
  * `# syntax=` choice that can run without Docker Hub.
  */
+import { randomUUID } from 'crypto';
 import * as fs from 'fs';
 import * as path from 'path';
 import { HelloChart } from '../../examples/hello/hello-chart';
@@ -195,8 +196,9 @@ describeE2E('examples/hello, built with BuildKit and run with docker run', () =>
     const first = await build('linux/amd64', tagFor('ignore-1'), { context });
     fs.writeFileSync(path.join(context, 'main_test.go'), 'package main\n\n// edited\n');
     const second = await build('linux/amd64', tagFor('ignore-2'), { context });
-    // AND, to show the check can fail, a file the build reads changes
-    fs.appendFileSync(path.join(context, 'main.go'), '\n// edited\n');
+    // AND, to show the check can fail, a file the build reads changes (to content no earlier run
+    // built: the engine's build cache outlives a run)
+    fs.appendFileSync(path.join(context, 'main.go'), `\n// edited ${randomUUID()}\n`);
     const third = await build('linux/amd64', tagFor('ignore-3'), { context });
 
     // THEN only the edit of a file the build reads re-runs the compile
