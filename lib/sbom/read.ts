@@ -49,11 +49,9 @@ export async function readSbomSubject(location: string, options: ReadSbomOptions
   if (!found || found.file.type !== 'file') {
     throw new Error(`${location}: no binary at the image's entrypoint ${program ?? '(none)'}`);
   }
-  const files: SbomFile[] = [];
-  for (const p of [...RUNTIME_FILES.filter((f) => fs.hasFile(f)), ...RUNTIME_DIRS.flatMap((d) => fs.filesUnder(d))]) {
-    const bytes = await fs.readFile(fs.resolve(p)!.file);
-    files.push({ path: p, sha1: hash('sha1', bytes), sha256: hash('sha256', bytes) });
-  }
+  const paths = [...RUNTIME_FILES.filter((f) => fs.hasFile(f)), ...RUNTIME_DIRS.flatMap((d) => fs.filesUnder(d))];
+  const contents = await fs.readFiles(paths.map((p) => fs.resolve(p)!.file));
+  const files: SbomFile[] = paths.map((p, i) => ({ path: p, sha1: hash('sha1', contents[i]), sha256: hash('sha256', contents[i]) }));
   const name = image.names[0] ?? path.basename(path.resolve(location));
   const digest = source.format === 'docker-archive' ? undefined : image.id;
   return fromBinary(await fs.readFile(found.file), `${location}:${found.path}`, {

@@ -111,22 +111,41 @@ export class ImageFs {
 
   /** Reads the bytes of a regular file (after {@link resolve}). */
   public async readFile(file: ImageFile): Promise<Buffer> {
-    let found: Buffer | undefined;
-    await walkLayer(this.layers[file.layer], async (header, body) => {
-      if (found === undefined && cleanPath(header.name) === file.contentPath && header.type === 'file') {
+    return (await this.readFiles([file]))[0];
+  }
+
+  /**
+   * Reads the bytes of several regular files (after {@link resolve}), in their order, with one
+   * pass over each layer that holds some of them.
+   */
+  public async readFiles(files: readonly ImageFile[]): Promise<Buffer[]> {
+    const wantedByLayer = new Map<number, Map<string, number[]>>();
+    files.forEach((file, i) => {
+      const wanted = wantedByLayer.get(file.layer) ?? new Map<string, number[]>();
+      wanted.set(file.contentPath, [...(wanted.get(file.contentPath) ?? []), i]);
+      wantedByLayer.set(file.layer, wanted);
+    });
+    const found: (Buffer | undefined)[] = files.map(() => undefined);
+    for (const [layer, wanted] of wantedByLayer) {
+      await walkLayer(this.layers[layer], async (header, body) => {
+        const indexes = header.type === 'file' ? wanted.get(cleanPath(header.name)) : undefined;
+        if (indexes === undefined || found[indexes[0]] !== undefined) {
+          body.resume();
+          return;
+        }
         const chunks: Buffer[] = [];
         for await (const chunk of body) {
           chunks.push(Buffer.from(chunk as Uint8Array));
         }
-        found = Buffer.concat(chunks);
-      } else {
-        body.resume();
-      }
-    });
-    if (found === undefined) {
-      throw new ImageError(`layer ${file.layer} does not hold ${file.contentPath}`);
+        const bytes = Buffer.concat(chunks);
+        indexes.forEach((i) => { found[i] = bytes; });
+      });
     }
-    return found;
+    const missing = files.findIndex((_, i) => found[i] === undefined);
+    if (missing >= 0) {
+      throw new ImageError(`layer ${files[missing].layer} does not hold ${files[missing].contentPath}`);
+    }
+    return found as Buffer[];
   }
 }
 
