@@ -15,6 +15,17 @@
 #   GOSHIP_REBUILD_BUILDER=1  make the builder image again even if it exists
 set -euo pipefail
 
+# shellcheck source=scripts/go-tools.sh
+. "$(dirname "$0")/go-tools.sh"
+case "${1:-}" in
+  # The folder of the tools built from Go modules (kubectl, buildx, pulumi, ko, ...).
+  bin) printf '%s\n' "$TOOLS_BIN"; exit 0 ;;
+  # Only the tools built from Go modules, all or the named ones.
+  tools) shift; build_tools "$@"; exit 0 ;;
+  '') ;;
+  *) printf 'usage: %s [bin | tools [NAME...]]\n' "$0" >&2; exit 2 ;;
+esac
+
 BUILDER_IMAGE="${GOSHIP_BUILDER_IMAGE:-localhost/golang:1.19-local}"
 SUITE=bookworm
 # Every buildah call uses the same storage driver: vfs works on any filesystem and needs
@@ -82,7 +93,12 @@ done
 [ -x /usr/bin/docker ] || die "/usr/bin/docker (Debian's docker.io client) is still missing after the install"
 
 # ---------------------------------------------------------------------------------------
-# 2. Builder image: Debian bookworm with Go 1.19, gcc and CA roots/zoneinfo, made locally
+# 2. Tools built from their Go modules at pinned releases (scripts/tools/*), cached
+# ---------------------------------------------------------------------------------------
+build_tools
+
+# ---------------------------------------------------------------------------------------
+# 3. Builder image: Debian bookworm with Go 1.19, gcc and CA roots/zoneinfo, made locally
 #    because no registry can be pulled from. Cached in buildah's storage
 #    (/var/lib/containers/storage), so later runs on the same machine skip this.
 # ---------------------------------------------------------------------------------------
