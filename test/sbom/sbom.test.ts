@@ -7,7 +7,7 @@ import Ajv from 'ajv';
 import addFormats from 'ajv-formats';
 import { CliIo, main } from '../../lib/cli/main';
 import { readSbomSubject, renderCycloneDx, renderSpdx } from '../../lib/sbom';
-import { buildElf, goBuildInfoBlob } from '../verify/elf-builder';
+import { buildElf, goBuildInfoBlob } from '../inspect/elf-builder';
 import { describeWithGo, goBinaries, GoBinaries } from '../verify/go-binaries';
 import { layerTar, ociLayout, writeDir } from '../verify/image-builder';
 import { goBinaryWithDeps } from './go-with-deps';
