@@ -1,5 +1,6 @@
-import { buildTags, goBuildCommand, goVersion, goVersionOf, ldflags, mainPackage, parseGoMod, versionVariable } from '../../lib';
+import { goVersionOf, parseGoMod } from '../../lib/image/go-mod';
 import { declaresVersionVariable } from '../../lib/image/go-module';
+import { buildTags, goBuildCommand, goVersion, ldflags, mainPackage, versionVariable } from '../../lib/model/go-build';
 
 describe('go.mod', () => {
   test('reads module, go and toolchain lines', () => {
