@@ -1,20 +1,20 @@
-import { BuildSecret } from '../model/build-secret';
-import { DockerfileSyntax } from '../model/dockerfile-syntax';
 import { ValidationError } from '../model/errors';
 import { buildTags, GoBuildSpec, goVersion as checkGoVersion, LinkValue, ldflags, linkValues as checkLinkValues, mainPackage, versionVariable as checkVersionVariable } from '../model/go-build';
 import { GoModuleEnv } from '../model/go-env';
-import { compareGoVersions, GoModInfo, goMinor, goVersionOf } from '../model/go-mod';
 import { imageRepository, parseImageReference } from '../model/image-ref';
-import { ImageTag } from '../model/image-tag';
 import { PropNames, rejectUnknownProps } from '../model/known-props';
 import { dns1123Label, portNumber, toDns1123Label } from '../model/names';
 import { Platform } from '../model/platform';
-import { RuntimeBase } from '../model/runtime-base';
 import { TimeZoneData } from '../render/dockerfile';
+import { BuildSecret } from './build-secret';
+import { DockerfileSyntax } from './dockerfile-syntax';
 import { GitState, gitState } from './git';
+import { compareGoVersions, GoModInfo, goMinor, goVersionOf } from './go-mod';
 import { inspectMainPackage, readGoModule } from './go-module';
+import { ImageTag } from './image-tag';
 import { MODULE_ACCESS_PROPS, ModuleAccessProps, resolveModuleAccess } from './module-access';
 import { ModuleLayout, moduleLayout } from './module-layout';
+import { RuntimeBase } from './runtime-base';
 
 /** Props of {@link GoStaticImage}. */
 export interface GoStaticImageProps extends ModuleAccessProps {
