@@ -34,11 +34,17 @@ function run(cmd: string, args: string[], cwd: string): string {
 
 describe('goship installed from its packed tarball', () => {
   let work: string;
+  // prepack builds out/ in this checkout; bin/goship.js prefers out/ to the sources, so a
+  // build the test made must not outlive it (later edits would run stale code).
+  const hadOut = fs.existsSync(path.join(ROOT, 'out'));
   beforeAll(() => {
     work = fs.mkdtempSync(path.join(os.tmpdir(), 'goship-install-'));
   });
   afterAll(() => {
     fs.rmSync(work, { recursive: true, force: true });
+    if (!hadOut) {
+      fs.rmSync(path.join(ROOT, 'out'), { recursive: true, force: true });
+    }
   });
 
   test('npm pack holds the compiled code, and the quick start installs it and synthesizes', () => {
