@@ -1,5 +1,6 @@
 import { stringify } from 'yaml';
-import { checkDockerfile, checkFolder, checkManifests } from '../../lib/policy';
+import { checkDockerfile, checkFolder, checkInputs, checkManifests, listPolicyFiles, readInputs } from '../../lib/policy';
+import { corpus } from './corpus';
 import { Obj, appOf, container, deployment, podOf, service, tree } from './fixtures';
 
 const yamlDocs = (...docs: unknown[]) => docs.map((d) => stringify(d)).join('---\n');
@@ -143,5 +144,25 @@ describe('no false alarms stated as fact', () => {
     const go = plain('ghcr.io/acme/api:1');
     appOf(go).env = [{ name: 'GOMEMLIMIT', value: '100MiB' }];
     expect(messages(go)).toMatch(/GOMEMLIMIT a little below it[\s\S]*a static Go binary needs no writes there/);
+  });
+});
+
+describe('the corpus of the five repositories a new user checked', () => {
+  test('every object is read, and every error is one the API server or Pod Security also raises', async () => {
+    // GIVEN files shaped like argo-cd, ingress-nginx, kube-prometheus, microservices-demo and kubernetes/examples
+    const { files, objects } = corpus();
+    const dir = tree(files);
+    // WHEN
+    const report = checkInputs(await readInputs(dir, await listPolicyFiles(dir)), { kubernetesVersion: '1.33' });
+    // THEN no object goes unread and no file is skipped
+    expect(report.objects).toBe(objects);
+    expect(report.files).toBe(Object.keys(files).length);
+    expect(report.findings.filter((f) => f.rule.startsWith('yaml/'))).toEqual([]);
+    // AND the only errors: the removed API version
+    expect(report.findings.filter((f) => f.severity === 'error').map((f) => `${f.file} ${f.rule}`)).toEqual([
+      'examples/legacy/deployment.yaml api/removed-version',
+    ]);
+    // AND the Kustomize base's selector is a notice, not an error
+    expect(report.findings.filter((f) => f.rule === 'selector/matches-template').map((f) => f.severity)).toEqual(['notice']);
   });
 });
