@@ -69,18 +69,25 @@ export function gitState(dir: string, paths: readonly string[] = ['.']): GitStat
  * treats each as a root commit that adds every file, so `git log -1 -- paths` can name one of
  * them for paths whose real last change is older.
  */
-function shallowBoundary(dir: string, git: (...args: string[]) => string): Set<string> {
-  if (git('rev-parse', '--is-shallow-repository') !== 'true') {
-    return new Set();
+function shallowBoundary(dir: string, git: (...args: string[]) => string): ReadonlySet<string> {
+  let hit = shallows.get(dir);
+  if (!hit) {
+    // One call per repository: the shallow file's path, which exists only in a shallow clone.
+    const file = path.resolve(dir, git('rev-parse', '--git-path', 'shallow'));
+    hit = fs.existsSync(file) ? new Set(fs.readFileSync(file, 'utf8').split('\n').map((l) => l.trim()).filter(Boolean)) : new Set();
+    shallows.set(dir, hit);
   }
-  const file = path.resolve(dir, git('rev-parse', '--git-path', 'shallow'));
-  return new Set(fs.readFileSync(file, 'utf8').split('\n').map((l) => l.trim()).filter(Boolean));
+  return hit;
 }
+
+/** Where each directory's shallow clone ends (empty for a full clone). */
+const shallows = new Map<string, ReadonlySet<string>>();
 
 /** Forgets what {@link gitState} read (for tests that change a repository). */
 export function clearGitCache(): void {
   cache.clear();
   origins.clear();
+  shallows.clear();
 }
 
 /** `origin` per directory: the same for every input set in it. */
