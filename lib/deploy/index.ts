@@ -12,5 +12,5 @@ export * from './pod-fields';
 export * from './go-runtime';
 export * from './service-type';
 export * from './image-facts';
-export * from './workload-spec';
+export * from './resolve-workload';
 export * from './rolling-deployment';
