@@ -44,6 +44,8 @@ export type { GrpcHealthOptions, HttpHealthOptions, ProbeTiming, TcpHealthOption
 export { ResourceLimits } from './deploy/resources';
 export type { ResourceLimitsOptions, ResourcesProps } from './deploy/resources';
 export type { IngressProps, ParentRef, RouteProps } from './deploy/routes';
+export { LifecycleAction } from './deploy/pod-fields';
+export type { ExtraContainerProps, LifecycleProps, PodFieldsProps, Toleration } from './deploy/pod-fields';
 export { ServiceAccount, WorkloadIdentity } from './deploy/service-account';
 export type { CreateServiceAccountOptions } from './deploy/service-account';
 export { ServiceType } from './deploy/service-type';
