@@ -28,7 +28,7 @@ const layerZones = Object.entries(LAYERS).map(([layer, allowed]) => ({
 }));
 
 export default tseslint.config(
-  { ignores: ['node_modules/', 'out/', 'dist/', 'coverage/', '**/*.js', '**/*.mjs'] },
+  { ignores: ['node_modules/', 'out/', 'dist/', 'coverage/', '.cache/', '**/*.js', '**/*.mjs'] },
   ...tseslint.configs.recommended,
   {
     files: ['**/*.ts'],
@@ -44,6 +44,18 @@ export default tseslint.config(
         groups: ['builtin', 'external', 'internal', 'parent', 'sibling', 'index'],
         alphabetize: { order: 'asc', caseInsensitive: true },
       }],
+    },
+  },
+  {
+    // The Pulumi packages and cdk8s-plus-27 are optional peers: only their own entry points
+    // may load them, so `import 'goship'` works where they are not installed.
+    files: ['lib/**/*.ts'],
+    ignores: ['lib/pulumi/**', 'lib/interop/**'],
+    rules: {
+      'no-restricted-imports': ['error', { patterns: [
+        { group: ['@pulumi/*'], message: 'only lib/pulumi may import Pulumi (an optional peer dependency)' },
+        { group: ['cdk8s-plus-27'], message: 'only lib/interop may import cdk8s-plus-27 (an optional peer dependency)' },
+      ] }],
     },
   },
 );

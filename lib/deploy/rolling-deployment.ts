@@ -291,9 +291,15 @@ export class RollingDeployment extends Construct {
   public readonly strategy: RolloutStrategy;
   /** The disruption budget. */
   public readonly disruptionBudget: DisruptionBudget;
-  /** Every setting, resolved: what the objects are rendered from. */
+  /**
+   * Every setting, resolved: what the objects are rendered from.
+   * @internal
+   */
   public readonly spec: WorkloadSpec;
-  /** The rendered objects, as plain JSON. */
+  /**
+   * The rendered objects, as plain JSON.
+   * @internal
+   */
   public readonly manifests: WorkloadManifests;
   /** Name of the Deployment. */
   public readonly deploymentName: string;

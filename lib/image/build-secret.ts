@@ -102,14 +102,10 @@ export class BuildSecret {
     public readonly source: BuildSecretSource,
   ) {}
 
-  /** The `--mount=…` flag of the download step. */
-  public get mount(): string {
-    return this.kind === 'ssh'
-      ? `--mount=type=ssh,id=${this.id},required=true`
-      : `--mount=type=secret,id=${this.id},target=${this.target},required=true`;
-  }
-
-  /** The bake entry: `id=netrc,env=GOSHIP_SECRET_NETRC` in `secret`, or the ssh id in `ssh`. */
+  /**
+   * The bake entry: `id=netrc,env=GOSHIP_SECRET_NETRC` in `secret`, or the ssh id in `ssh`.
+   * @internal
+   */
   public get bakeEntry(): string {
     if (this.kind === 'ssh') {
       return this.id;
