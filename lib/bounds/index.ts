@@ -22,7 +22,7 @@ export const BOUNDS = {
   /** The one overall deadline of a registry operation, in milliseconds (every request, redirect and retry of it). */
   registryOperationMs: 120_000,
   /** The most YAML documents in one file. */
-  yamlDocuments: 100_000,
+  yamlDocuments: 250_000,
   /** The most images one index (with its nested indexes) may name. */
   images: 1_024,
   /** The deepest nesting of indexes in indexes. */

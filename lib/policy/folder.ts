@@ -1,5 +1,6 @@
 import { promises as fs } from 'fs';
 import * as path from 'path';
+import { BOUNDS, readTextBounded } from '../bounds';
 import { CheckOptions, ManifestReport, activeRules, checkDockerfile, reportManifests } from './engine';
 import { Finding } from './finding';
 import { ManifestSource } from './workloads';
@@ -18,17 +19,37 @@ export function isYamlName(name: string): boolean {
   return /\.ya?ml$/i.test(name);
 }
 
-/** The YAML files and Dockerfiles under `dir`, as sorted paths relative to it (with `/`). */
+/**
+ * The YAML files and Dockerfiles under `dir`, as sorted paths relative to it (with `/`).
+ * Symbolic links are followed, as `kubectl apply -f <folder>` follows them: a link to a file
+ * is listed under its own name, a link to a folder is walked (each real folder once, so a
+ * loop ends). A dangling link with a YAML or Dockerfile name is listed too, so reading it
+ * fails naming it rather than being skipped in silence.
+ */
 export async function listPolicyFiles(dir: string): Promise<string[]> {
   const out: string[] = [];
+  const seen = new Set<string>();
   const walk = async (rel: string) => {
+    const real = await fs.realpath(path.join(dir, rel));
+    if (seen.has(real)) {
+      return;
+    }
+    seen.add(real);
     const entries = await fs.readdir(path.join(dir, rel), { withFileTypes: true });
     entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
     for (const e of entries) {
       const child = rel === '' ? e.name : `${rel}/${e.name}`;
-      if (e.isDirectory() && !skippedDir(e.name)) {
+      const policyName = isYamlName(e.name) || isDockerfileName(e.name);
+      if (e.isSymbolicLink()) {
+        const st = await fs.stat(path.join(dir, child)).catch(() => undefined);
+        if (st?.isDirectory() && !skippedDir(e.name)) {
+          await walk(child);
+        } else if (policyName && (st === undefined || st.isFile())) {
+          out.push(child);
+        }
+      } else if (e.isDirectory() && !skippedDir(e.name)) {
         await walk(child);
-      } else if (e.isFile() && (isYamlName(e.name) || isDockerfileName(e.name))) {
+      } else if (e.isFile() && policyName) {
         out.push(child);
       }
     }
@@ -64,10 +85,12 @@ export function checkInputs(inputs: readonly PolicyInput[], opts: CheckOptions =
   const sources: ManifestSource[] = [];
   for (const { file, text, type } of inputs) {
     if (type === 'dockerfile') {
-      findings.push(...checkDockerfile(text, file, opts));
+      for (const f of checkDockerfile(text, file, opts)) {
+        findings.push(f);
+      }
       continue;
     }
-    const yaml = readYaml(text);
+    const yaml = readYaml(text, file);
     for (const rule of rules) {
       if (rule.target === 'yaml') {
         for (const hit of rule.check({ text, yaml })) {
@@ -75,10 +98,14 @@ export function checkInputs(inputs: readonly PolicyInput[], opts: CheckOptions =
         }
       }
     }
-    sources.push(...yaml.documents.map((object, i) => ({ object, file, ...(yaml.lines[i] !== undefined ? { line: yaml.lines[i] } : {}) })));
+    yaml.documents.forEach((object, i) => {
+      sources.push({ object, file, ...(yaml.lines[i] !== undefined ? { line: yaml.lines[i] } : {}) });
+    });
   }
   const manifests = reportManifests(sources, opts);
-  findings.push(...manifests.findings);
+  for (const f of manifests.findings) {
+    findings.push(f);
+  }
   const byFile = (f: Finding) => f.file ?? '';
   return {
     ...manifests,
@@ -112,7 +139,7 @@ export async function checkFiles(root: string, files: readonly string[], opts: C
 export async function readInputs(root: string, files: readonly string[]): Promise<PolicyInput[]> {
   return Promise.all(files.map(async (file) => ({
     file,
-    text: await fs.readFile(path.join(root, file), 'utf8'),
+    text: readTextBounded(path.join(root, file), BOUNDS.textFileBytes),
     type: isDockerfileName(path.posix.basename(file)) ? 'dockerfile' as const : 'yaml' as const,
   })));
 }

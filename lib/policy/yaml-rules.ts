@@ -1,6 +1,8 @@
 import * as jsYaml from 'js-yaml';
-import { parseAllDocuments } from 'yaml';
+import { Scalar, parseAllDocuments, visit } from 'yaml';
+import { BOUNDS, BoundError } from '../bounds';
 import { LineHit, YamlRule, say } from './finding';
+import { KUBECTL_SCHEMA, Yaml11Difference, collectDifferences, resolveNoting } from './yaml11';
 
 /** A YAML file as the folder check reads it. */
 export interface YamlFile {
@@ -10,31 +12,47 @@ export interface YamlFile {
   readonly lines: readonly (number | undefined)[];
   /** Where it does not parse. */
   readonly problems: readonly LineHit[];
-  /** It contains `{{ … }}`: a Helm or Go template, not a manifest; not parsed. */
+  /**
+   * It contains `{{ … }}` outside comment lines: a Helm or Go template. Its documents that
+   * parse are still checked; the others are reported as template, not as syntax errors.
+   */
   readonly template: boolean;
+  /** Plain scalars kubectl reads otherwise than YAML 1.2 does (`yes` is true, `0o17` is 15): what the cluster sees. */
+  readonly yaml11: readonly Yaml11Difference[];
 }
-
-/** YAML 1.2's core schema (as `yaml` reads it: no timestamps, no `yes`/`no` booleans) with merge keys. */
-// `types` is part of js-yaml's API but missing from its type definitions.
-const SCHEMA = jsYaml.CORE_SCHEMA.extend({ implicit: [(jsYaml as unknown as { types: { merge: jsYaml.Type } }).types.merge] });
 
 /**
- * Parses a multi-document YAML file. Never throws. Valid files are read with js-yaml (about
- * 15× faster than `yaml` on manifests); a file with an error is read again with `yaml`, which
- * reports every error with its line and keeps the documents that do parse.
+ * Parses a multi-document YAML file as kubectl does (YAML 1.1 scalars, see `yaml11.ts`, with
+ * merge keys). Valid files are read with js-yaml (about 15× faster than `yaml` on
+ * manifests); a file with an error is read again with `yaml`, which reports every error with
+ * its line and keeps the documents that do parse. A `{{ … }}` anywhere never hides a document
+ * that parses.
+ *
+ * @param input names the input in the error past a bound
+ * @throws BoundError past {@link BOUNDS.yamlDocuments} documents
  */
-export function readYaml(text: string): YamlFile {
-  if (/\{\{[\s\S]*?\}\}/.test(text)) {
-    return { documents: [], lines: [], problems: [], template: true };
-  }
-  try {
-    return readFast(text);
-  } catch {
-    return readCareful(text);
-  }
+export function readYaml(text: string, input = 'YAML'): YamlFile {
+  // `{{ … }}` in a comment line makes nothing a template; in content, or where YAML breaks, it does.
+  const braces = /\{\{[\s\S]*?\}\}/;
+  const template = braces.test(text) && braces.test(text.replace(/^[ \t]*#.*$/gm, ''));
+  const { result, differences } = collectDifferences(() => {
+    try {
+      return readFast(text, input);
+    } catch (e) {
+      if (e instanceof BoundError) {
+        throw e;
+      }
+      return readCareful(text, input);
+    }
+  });
+  return { ...result, template, yaml11: differences };
 }
 
-function readFast(text: string): YamlFile {
+function tooMany(input: string): BoundError {
+  return new BoundError(input, 'the number of YAML documents', BOUNDS.yamlDocuments);
+}
+
+function readFast(text: string, input: string): Omit<YamlFile, 'template' | 'yaml11'> {
   const all: unknown[] = [];
   const starts: number[] = [];
   let depth = 0;
@@ -46,7 +64,11 @@ function readFast(text: string): YamlFile {
       depth--;
     }
   };
-  jsYaml.loadAll(text, (doc) => all.push(doc), { schema: SCHEMA, listener });
+  jsYaml.loadAll(text, (doc) => {
+    if (all.push(doc) > BOUNDS.yamlDocuments) {
+      throw tooMany(input);
+    }
+  }, { schema: KUBECTL_SCHEMA, listener });
   const exact = starts.length === all.length;
   const documents: unknown[] = [];
   const lines: (number | undefined)[] = [];
@@ -56,16 +78,20 @@ function readFast(text: string): YamlFile {
       lines.push(exact ? starts[i] : undefined);
     }
   });
-  return { documents, lines, problems: [], template: false };
+  return { documents, lines, problems: [] };
 }
 
-function readCareful(text: string): YamlFile {
+function readCareful(text: string, input: string): Omit<YamlFile, 'template' | 'yaml11'> {
   const documents: unknown[] = [];
   const lines: number[] = [];
   const problems: LineHit[] = [];
   const lineAt = lineIndex(text);
   // `merge: true`: Helm charts and hand-written manifests share blocks with `<<: *anchor`.
-  for (const doc of parseAllDocuments(text, { merge: true })) {
+  const docs = parseAllDocuments(text, { merge: true });
+  if (Array.isArray(docs) && docs.length > BOUNDS.yamlDocuments) {
+    throw tooMany(input);
+  }
+  for (const doc of docs) {
     if (doc.errors.length > 0) {
       for (const e of doc.errors) {
         // yaml repeats the position in the message; the finding carries the line.
@@ -73,13 +99,21 @@ function readCareful(text: string): YamlFile {
       }
       continue;
     }
+    // Plain scalars as kubectl reads them (YAML 1.1), not as YAML 1.2's core schema.
+    visit(doc, {
+      Scalar(_key, node: Scalar) {
+        if (node.type === 'PLAIN' && node.tag === undefined && typeof node.source === 'string') {
+          node.value = resolveNoting(node.source);
+        }
+      },
+    });
     const value: unknown = doc.toJS({ maxAliasCount: 1000 });
     if (value !== null && value !== undefined) {
       documents.push(value);
       lines.push(lineAt(doc.contents?.range?.[0] ?? doc.range[0]));
     }
   }
-  return { documents, lines, problems, template: false };
+  return { documents, lines, problems };
 }
 
 /** Maps a character offset to its 1-based line. */
@@ -103,6 +137,9 @@ function lineIndex(text: string): (offset: number) => number {
   };
 }
 
+/** How a YAML 1.1 value is shown: `true`, `15`, `null`. */
+const shown = (v: unknown) => (typeof v === 'string' ? `'${v}'` : String(v));
+
 /** Rules on a YAML file itself, in README order. */
 export const YAML_RULES: readonly YamlRule[] = [
   {
@@ -110,19 +147,32 @@ export const YAML_RULES: readonly YamlRule[] = [
     id: 'yaml/syntax',
     severity: 'error',
     description: 'Every YAML document parses.',
-    check: (file) => file.yaml.problems.map((p) => ({
+    check: (file) => (file.yaml.template ? [] : file.yaml.problems.map((p) => ({
       ...(p.line !== undefined ? { line: p.line } : {}),
       message: say(p.message, 'kubectl and GitOps tools refuse the whole file', 'fix the YAML'),
-    })),
+    }))),
   },
   {
     target: 'yaml',
     id: 'yaml/template',
     severity: 'warning',
-    description: 'A Kubernetes YAML file with {{ … }} is a template: it is reported, not checked.',
-    check: (file) => (file.yaml.template && /^\s*kind:/m.test(file.text) ? [{
-      message: say('the file contains {{ … }}: it is a template, not a manifest', 'its objects are not checked',
+    description: 'A YAML file with {{ … }} outside comments is a template: the documents that parse are checked, the others reported.',
+    check: (file) => (file.yaml.template ? [{
+      ...(file.yaml.problems[0]?.line !== undefined ? { line: file.yaml.problems[0].line } : {}),
+      message: say(`the file contains {{ … }}${file.yaml.problems.length > 0 ? ` and ${file.yaml.problems.length} YAML error(s)` : ''}: it looks like a template, not a manifest`,
+        'the documents that parse are checked as written, the others not at all',
         'render it first (e.g. helm template … > rendered.yaml) and check the output'),
+    }] : []),
+  },
+  {
+    target: 'yaml',
+    id: 'yaml/yaml11-scalar',
+    severity: 'notice',
+    description: 'Plain scalars that kubectl (YAML 1.1) reads otherwise than YAML 1.2, e.g. yes as true, 0o17 as 15: checked as the cluster sees them.',
+    check: (file) => (file.yaml.yaml11.length > 0 ? [{
+      message: say(`${file.yaml.yaml11.slice(0, 8).map((d) => `${d.source} is read as ${shown(d.value)}`).join(', ')}${file.yaml.yaml11.length > 8 ? ', …' : ''}`,
+        'kubectl, Argo CD and Flux read YAML 1.1: that is what the cluster gets, and what goship checks',
+        'write true/false and decimal numbers, or quote what is meant as a string'),
     }] : []),
   },
 ];
