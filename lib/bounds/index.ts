@@ -10,11 +10,11 @@ export const BOUNDS = {
   /** The most bytes read from one text file: a manifest, Dockerfile, bake, pins, metadata or Docker config file. */
   textFileBytes: 64 * 1024 * 1024,
   /** The most bytes read from one binary given to `verify` or `sbom`. */
-  binaryBytes: 512 * 1024 * 1024,
+  binaryBytes: 256 * 1024 * 1024,
   /** The most bytes one layer expands to when decompressed. */
   layerBytes: 2 * 1024 * 1024 * 1024,
   /** The most bytes of one file read out of a layer. */
-  layerFileBytes: 512 * 1024 * 1024,
+  layerFileBytes: 256 * 1024 * 1024,
   /** The most bytes of a JSON blob: manifest, index, config (OCI layout or registry). */
   jsonBlobBytes: 8 * 1024 * 1024,
   /** The most bytes of any one registry answer other than a blob streamed to disk. */
@@ -25,6 +25,8 @@ export const BOUNDS = {
   yamlDocuments: 250_000,
   /** The most images one index (with its nested indexes) may name. */
   images: 1_024,
+  /** The most layers of one image (Docker's own limit is 125). */
+  layersPerImage: 256,
   /** The deepest nesting of indexes in indexes. */
   indexNesting: 4,
   /** The most entries in one ELF table (program headers, sections, dynamic entries). */

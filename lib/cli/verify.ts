@@ -1,4 +1,5 @@
 import { promises as fsp } from 'fs';
+import { BOUNDS, BoundError, readFileBounded } from '../bounds';
 import { ValidationError } from '../model/errors';
 import { Platform } from '../model/platform';
 import { ImageReport, ImageVerifyReport, verifyImage } from '../verify/image';
@@ -48,11 +49,11 @@ export async function run(args: readonly string[], io: CliIo): Promise<number> {
     if (await isImage(input)) {
       result = { kind: 'image', report: await verifyImage(input, { platform }) };
     } else {
-      const bytes = await fsp.readFile(input);
+      const bytes = readFileBounded(input, BOUNDS.binaryBytes);
       result = { kind: 'binary', report: verifyBinary(bytes, { platform, runtime }), size: bytes.length };
     }
   } catch (e) {
-    if (e instanceof ImageError || (e as NodeJS.ErrnoException).code !== undefined) {
+    if (e instanceof ImageError || e instanceof BoundError || e instanceof NotRegular || (e as NodeJS.ErrnoException).code !== undefined) {
       io.err(`goship verify: ${(e as Error).message}`);
       return 1;
     }
@@ -73,6 +74,10 @@ async function isImage(input: string): Promise<boolean> {
   const stat = await fsp.stat(input);
   if (stat.isDirectory()) {
     return true;
+  }
+  if (!stat.isFile()) {
+    // Opening a FIFO waits for a writer, and a device such as /dev/zero never ends.
+    throw new NotRegular(`${input}: not a regular file, folder or image — give a binary, an image tarball or an OCI layout`);
   }
   const handle = await fsp.open(input, 'r');
   try {
@@ -151,3 +156,4 @@ function formatSize(bytes: number): string {
   return bytes >= 1024 * 1024 ? `${(bytes / 1024 / 1024).toFixed(1)} MiB` : `${bytes} bytes`;
 }
 
+class NotRegular extends Error {}
