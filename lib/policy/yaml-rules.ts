@@ -1,8 +1,8 @@
 import * as jsYaml from 'js-yaml';
 import { Scalar, parseAllDocuments, visit } from 'yaml';
 import { BOUNDS, BoundError } from '../bounds';
+import { KUBECTL_SCHEMA, Yaml11Difference, collectDifferences, resolveNoting } from '../model/yaml11';
 import { LineHit, YamlRule, say } from './finding';
-import { KUBECTL_SCHEMA, Yaml11Difference, collectDifferences, resolveNoting } from './yaml11';
 
 /** A YAML file as the folder check reads it. */
 export interface YamlFile {

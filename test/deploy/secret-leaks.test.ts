@@ -1,6 +1,6 @@
 import { Testing } from 'cdk8s';
 import { GoStaticImage } from '../../lib';
-import { BuildSecret } from '../../lib/model/build-secret';
+import { BuildSecret } from '../../lib/image/build-secret';
 import { goProxy } from '../../lib/model/go-env';
 import { makeGoModule } from '../support/go-module';
 import { synthHello } from './fixtures';

@@ -3,7 +3,7 @@ import * as path from 'path';
 import { stringify } from 'yaml';
 import { run } from '../../lib/cli/check';
 import { CliIo } from '../../lib/cli/main';
-import { resolvePlain11 } from '../../lib/policy/yaml11';
+import { resolvePlain11 } from '../../lib/model/yaml11';
 import { deployment, tree } from './fixtures';
 
 /** `goship check` against input written to slip past it. */

@@ -5,10 +5,10 @@ import * as os from 'os';
 import * as path from 'path';
 import * as fc from 'fast-check';
 import { CliIo, main } from '../../lib/cli/main';
-import { readGoBuildInfo } from '../../lib/verify/buildinfo';
-import { readElf } from '../../lib/verify/elf';
+import { readGoBuildInfo } from '../../lib/inspect/buildinfo';
+import { readElf } from '../../lib/inspect/elf';
 import { verifyImage } from '../../lib/verify/image';
-import { buildElf, goBuildInfoBlob, sampleModInfo } from './elf-builder';
+import { buildElf, goBuildInfoBlob, sampleModInfo } from '../inspect/elf-builder';
 import { layerTar, ociLayout, writeDir } from './image-builder';
 
 /** verify and sbom against inputs made to exhaust memory, hang, or read outside what they were given. */
