@@ -43,7 +43,8 @@ function libraryDocument(doc: unknown): string {
     back = Symbol('unreadable');
   }
   const json = JSON.stringify(doc, (_k, v: unknown) => (v === undefined ? null : v));
-  if (!isJsonValue(doc) || (!NEEDS_ESCAPE.test(text) && JSON.stringify(back) === json)) {
+  // go-yaml v2 refuses a tab where it expects indentation, e.g. a block scalar line starting with one.
+  if (!isJsonValue(doc) || (!NEEDS_ESCAPE.test(text) && !/^ *\t/m.test(text) && JSON.stringify(back) === json)) {
     return text;
   }
   return `${JSON.stringify(doc, (_k, v: unknown) => (typeof v === 'string' ? checkedString(v) : v), 2)

@@ -23,7 +23,7 @@ const LONE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\ud
 const hostile = fc.oneof(
   fc.constantFrom('yes', 'No', 'on', 'OFF', 'y', 'N', '~', 'null', '0o17', '0X1F', '0B11', '017', '1_000', '0x_1', '+12', '.5', '1e3', '.inf',
     '2001-12-14', '1:20', '<<', '---', '...', '- a', '? x', '# c', 'a: b', '"q"', "'s'", '%TAG', '@x', '`x`', '!x', '&a', '*a', '|', '>', 'a\u2028b',
-    'a\u2029b', 'a\u0085b', 'x\u0000y', '\ufeffbom', 'tab\there', 'line\nbreak', 'trail ', ' lead', '\r\n', 'a\n---\nb', '\u001b[31m'),
+    'a\u2029b', 'a\u0085b', 'x\u0000y', '\ufeffbom', 'tab\there', '\t\nyN', 'a\n\tb', 'line\nbreak', 'trail ', ' lead', '\r\n', 'a\n---\nb', '\u001b[31m'),
   fc.string({ unit: 'binary', maxLength: 24 }).filter((s) => !LONE.test(s)),
   fc.string({ unit: fc.constantFrom(...'0123456789_xXoObBeE+-.:yesnoYN \n\t#\'"\u0085\u2028'.split('')), maxLength: 12 }),
 );
