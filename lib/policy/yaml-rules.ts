@@ -13,8 +13,9 @@ export interface YamlFile {
   /** Where it does not parse. */
   readonly problems: readonly LineHit[];
   /**
-   * It contains `{{ … }}` outside comment lines: a Helm or Go template. Its documents that
-   * parse are still checked; the others are reported as template, not as syntax errors.
+   * Its `{{ … }}` breaks the YAML or becomes structure: a Helm or Go template. Its documents
+   * that parse into objects are still checked (a template never hides an object that
+   * parses); the others are reported as template, not as syntax errors.
    */
   readonly template: boolean;
   /** Plain scalars kubectl reads otherwise than YAML 1.2 does (`yes` is true, `0o17` is 15): what the cluster sees. */
@@ -32,9 +33,6 @@ export interface YamlFile {
  * @throws BoundError past {@link BOUNDS.yamlDocuments} documents
  */
 export function readYaml(text: string, input = 'YAML'): YamlFile {
-  // `{{ … }}` in a comment line makes nothing a template; in content, or where YAML breaks, it does.
-  const braces = /\{\{[\s\S]*?\}\}/;
-  const template = braces.test(text) && braces.test(text.replace(/^[ \t]*#.*$/gm, ''));
   const { result, differences } = collectDifferences(() => {
     try {
       return readFast(text, input);
@@ -45,7 +43,26 @@ export function readYaml(text: string, input = 'YAML'): YamlFile {
       return readCareful(text, input);
     }
   });
-  return { ...result, template, yaml11: differences };
+  // `{{ … }}` in a string (a Prometheus alert annotation, a Go template in a ConfigMap) or in a
+  // comment is data: the file is checked. Where the template breaks the YAML, or turns into
+  // structure (`image: {{ .Values.image }}` parses as a mapping used as a key), the file is a
+  // template: those documents are left out, every other document is still checked.
+  if (/\{\{[\s\S]*?\}\}/.test(text) && (result.problems.length > 0 || result.documents.some(hasMappingKey))) {
+    const keep = result.documents.map((d, i) => ({ d, line: result.lines[i] })).filter(({ d }) => !hasMappingKey(d));
+    return { documents: keep.map((k) => k.d), lines: keep.map((k) => k.line), problems: result.problems, template: true, yaml11: differences };
+  }
+  return { ...result, template: false, yaml11: differences };
+}
+
+/** Whether a parsed value has a key that was a mapping in the YAML (js-yaml writes it as `[object Object]`). */
+function hasMappingKey(v: unknown): boolean {
+  if (Array.isArray(v)) {
+    return v.some(hasMappingKey);
+  }
+  if (typeof v !== 'object' || v === null) {
+    return false;
+  }
+  return Object.entries(v).some(([k, x]) => k === '[object Object]' || k.startsWith('{') || hasMappingKey(x));
 }
 
 function tooMany(input: string): BoundError {
@@ -156,11 +173,11 @@ export const YAML_RULES: readonly YamlRule[] = [
     target: 'yaml',
     id: 'yaml/template',
     severity: 'warning',
-    description: 'A YAML file with {{ … }} outside comments is a template: the documents that parse are checked, the others reported.',
+    description: 'A YAML file whose {{ … }} breaks the YAML or its structure is a template: its documents that parse are checked, the others reported.',
     check: (file) => (file.yaml.template ? [{
       ...(file.yaml.problems[0]?.line !== undefined ? { line: file.yaml.problems[0].line } : {}),
-      message: say(`the file contains {{ … }}${file.yaml.problems.length > 0 ? ` and ${file.yaml.problems.length} YAML error(s)` : ''}: it looks like a template, not a manifest`,
-        'the documents that parse are checked as written, the others not at all',
+      message: say(`the file does not parse as YAML where it has {{ … }}${file.yaml.problems.length > 0 ? ` (${file.yaml.problems.length} YAML error(s))` : ''}: it is a template, not a manifest`,
+        'its documents that parse into objects are checked as written, the others not at all',
         'render it first (e.g. helm template … > rendered.yaml) and check the output'),
     }] : []),
   },

@@ -105,3 +105,13 @@ export async function readBody(op: Operation, answer: Answer, max: number = BOUN
 export async function discard(answer: Answer): Promise<void> {
   await answer.response.body?.cancel().catch(() => undefined);
 }
+
+/**
+ * The body of a response, at most `max` bytes (a registry answer not read through {@link send}'s
+ * {@link Answer}); the response's own request signal still bounds the time.
+ */
+export async function readResponse(subject: string, res: Response, max: number): Promise<Buffer> {
+  const url = new URL(res.url || 'http://registry');
+  return readBody({ subject, signal: AbortSignal.timeout(BOUNDS.registryOperationMs), deadlineMs: BOUNDS.registryOperationMs },
+    { status: res.status, headers: res.headers, url, response: res }, max);
+}
