@@ -76,7 +76,7 @@ export class BuildSecret {
     if (typeof options !== 'object' || options === null) {
       throw ValidationError.invalid('secrets', options, 'the options must be an object', `use e.g. BuildSecret.${defaultId === 'netrc' ? 'netrc' : 'gitConfig'}({ env: 'NETRC' })`);
     }
-    rejectUnknownProps(options, SECRET_OPTIONS, 'BuildSecret', 'secrets');
+    rejectUnknownProps(options, SECRET_OPTIONS, 'BuildSecret', 'secrets', true);
     const id = secretId('secrets.id', options.id ?? defaultId);
     if (options.env !== undefined && options.src !== undefined) {
       throw ValidationError.invalid('secrets.src', options.src, 'is set together with env: the content has one source', 'set either env or src');
