@@ -206,6 +206,7 @@ state = "$DIR/containerd/state"
   stream_server_address = "127.0.0.1"
   stream_server_port = "0"
   enable_selinux = false
+  netns_mounts_under_state_dir = true
   [plugins."io.containerd.grpc.v1.cri".containerd]
     snapshotter = "overlayfs"
     default_runtime_name = "runc"
@@ -375,7 +376,7 @@ push_pause() {
   "${b[@]}" config --entrypoint '["/pause"]' --user 65535:65535 "$ctr"
   "${b[@]}" commit -q --rm "$ctr" localhost/goship-pause:1 >/dev/null
   "${b[@]}" push -q --tls-verify=false localhost/goship-pause:1 "docker://$PAUSE_IMAGE"
-  "${b[@]}" rmi -q localhost/goship-pause:1 >/dev/null 2>&1 || true
+  "${b[@]}" rmi localhost/goship-pause:1 >/dev/null 2>&1 || true
   log "pushed the pause image $PAUSE_IMAGE"
 }
 

@@ -24,6 +24,9 @@ export function renderPodSpec(spec: WorkloadSpec): Record<string, unknown> {
       requests: sorted(spec.requests),
       ...(Object.keys(spec.limits).length > 0 ? { limits: sorted(spec.limits) } : {}),
     },
+    // Kubernetes' own sleep action: the endpoints drop the pod before SIGTERM arrives, and a
+    // scratch image needs no sleep binary for it.
+    ...(spec.preStopSleepSeconds > 0 ? { lifecycle: { preStop: { sleep: { seconds: spec.preStopSleepSeconds } } } } : {}),
     securityContext: {
       allowPrivilegeEscalation: false,
       capabilities: { drop: ['ALL'] },
@@ -49,8 +52,7 @@ export function renderPodSpec(spec: WorkloadSpec): Record<string, unknown> {
       ...(hasFiles ? { fsGroup: spec.runAsGroup } : {}),
       seccompProfile: { type: 'RuntimeDefault' },
     },
-    // No preStop hook: a scratch image has no `sleep`. The service keeps serving for a
-    // moment after SIGTERM, then drains within this period.
+    // Covers the preStop sleep, then the service's own drain after SIGTERM.
     terminationGracePeriodSeconds: spec.terminationGracePeriodSeconds,
     ...(spec.nodeArchitectures.length > 0 ? {
       affinity: {
