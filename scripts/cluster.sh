@@ -260,7 +260,6 @@ healthzBindAddress: 127.0.0.1
 healthzPort: 10248
 containerRuntimeEndpoint: unix://$SOCK
 cgroupDriver: cgroupfs
-cgroupRoot: /goship
 failSwapOn: false
 tlsCertFile: $PKI/kubelet.crt
 tlsPrivateKeyFile: $PKI/kubelet.key
