@@ -127,7 +127,7 @@ cert() {
 
 # kubeconfig NAME TOKEN: a kubeconfig for a component that authenticates with a token.
 kubeconfig() {
-  cat >"$DIR/$1.kubeconfig" <<EOF
+  write_file "$DIR/$1.kubeconfig" <<EOF
 apiVersion: v1
 kind: Config
 clusters:
@@ -144,6 +144,14 @@ contexts:
   context: {cluster: goship, user: $1}
 current-context: goship
 EOF
+}
+
+# write_file FILE: stdin into FILE, only when it differs (kube-proxy exits when its config
+# file changes under it).
+write_file() {
+  local tmp="$1.new"
+  cat >"$tmp"
+  if cmp -s "$tmp" "$1"; then rm -f "$tmp"; else mv -f "$tmp" "$1"; fi
 }
 
 prepare_files() {
@@ -170,7 +178,7 @@ prepare_files() {
     done
   fi
 
-  cat >"$DIR/registry.yml" <<EOF
+  write_file "$DIR/registry.yml" <<EOF
 version: 0.1
 log:
   level: warn
@@ -187,7 +195,7 @@ EOF
 
   # containerd 1.6: its own root, state and socket; the CRI plugin pulls over plain http from
   # the local registry only and runs pods with runc on cgroupfs (there is no systemd).
-  cat >"$DIR/containerd/config.toml" <<EOF
+  write_file "$DIR/containerd/config.toml" <<EOF
 version = 2
 root = "$DIR/containerd/root"
 state = "$DIR/containerd/state"
@@ -222,7 +230,7 @@ state = "$DIR/containerd/state"
   [plugins."io.containerd.grpc.v1.cri".registry]
     config_path = "$DIR/containerd/certs.d"
 EOF
-  cat >"$DIR/containerd/certs.d/$REGISTRY/hosts.toml" <<EOF
+  write_file "$DIR/containerd/certs.d/$REGISTRY/hosts.toml" <<EOF
 server = "http://$REGISTRY"
 [host."http://$REGISTRY"]
   capabilities = ["pull", "resolve"]
@@ -230,7 +238,7 @@ EOF
 
   # The pods' network: a bridge with the node's address, host-local addresses, and only the
   # subnet's route inside each pod (no default route, no masquerade).
-  cat >"$DIR/cni/net.d/10-goship.conflist" <<EOF
+  write_file "$DIR/cni/net.d/10-goship.conflist" <<EOF
 {
   "cniVersion": "1.0.0",
   "name": "goship",
@@ -252,7 +260,7 @@ EOF
 }
 EOF
 
-  cat >"$DIR/kubelet/config.yaml" <<EOF
+  write_file "$DIR/kubelet/config.yaml" <<EOF
 apiVersion: kubelet.config.k8s.io/v1beta1
 kind: KubeletConfiguration
 address: $NODE_IP
@@ -284,7 +292,7 @@ EOF
   : >"$DIR/kubelet/resolv.conf"
   [ -f "$PKI/kubelet.crt" ] || cert kubelet "system:node:$NODE" system:nodes "IP:$NODE_IP,DNS:$NODE"
 
-  cat >"$DIR/kube-proxy.yaml" <<EOF
+  write_file "$DIR/kube-proxy.yaml" <<EOF
 apiVersion: kubeproxy.config.k8s.io/v1alpha1
 kind: KubeProxyConfiguration
 mode: iptables
