@@ -88,7 +88,10 @@ const CASES: Spec[] = [
   pod('apparmor-annotation-empty', (_s, p) => { p.metadata.annotations = { 'container.apparmor.security.beta.kubernetes.io/app': '' }; }),
   pod('apparmor-unconfined', (s) => { s.securityContext.appArmorProfile = { type: 'Unconfined' }; }),
   pod('apparmor-unconfined-annotation', (_s, p) => { p.metadata.annotations = { 'container.apparmor.security.beta.kubernetes.io/app': 'unconfined' }; }),
-  pod('proc-mount-unmasked', (s) => { s.containers[0].securityContext.procMount = 'Unmasked'; }),
+  pod('proc-mount-unmasked', (s) => {
+    s.hostUsers = false;
+    s.containers[0].securityContext.procMount = 'Unmasked';
+  }),
   pod('host-users-false-root', (s) => {
     s.hostUsers = false;
     s.securityContext.runAsNonRoot = false;
