@@ -103,8 +103,11 @@ async function request(method: string, url: string, authorization: string | unde
   }
 }
 
-/** The `Authorization` header for a 401's challenge: Basic, or a Bearer token fetched from its realm. */
-async function authorize(challenge: string, name: string, lookup: CredentialLookup, reference: string): Promise<string> {
+/**
+ * The `Authorization` header for a 401's challenge: Basic, or a Bearer token fetched from its
+ * realm, for `scope` (default: the challenge's own scope, else pull on `name`).
+ */
+export async function authorize(challenge: string, name: string, lookup: CredentialLookup, reference: string, scope?: string): Promise<string> {
   if (lookup.kind === 'unsupported') {
     throw new Error(`${reference}: the registry needs credentials, but ${lookup.why}`);
   }
@@ -128,7 +131,7 @@ async function authorize(challenge: string, name: string, lookup: CredentialLook
   if (params.service) {
     tokenUrl.searchParams.set('service', params.service);
   }
-  tokenUrl.searchParams.set('scope', params.scope ?? `repository:${name}:pull`);
+  tokenUrl.searchParams.set('scope', scope ?? params.scope ?? `repository:${name}:pull`);
   const res = await request('GET', tokenUrl.toString(), basic, reference);
   if (res.status === 401 || res.status === 403) {
     throw new Error(`${reference}: the token service ${tokenUrl.host} refused ${basic ? 'the credentials' : 'an anonymous token'} (${res.status}) — check auths in the Docker config (docker login)`);
