@@ -5,8 +5,8 @@ import * as path from 'path';
 import { parse as parseYaml } from 'yaml';
 import { PINS_FILE } from '../app/pins';
 import { PUBLISH_PLAN_ENV, PublishPlans } from '../app/publish-plans';
-import { PinsResolver } from '../publish/resolver';
 import { publishImages } from '../publish/publish';
+import { PinsResolver } from '../publish/resolver';
 import { parseCommand, usageError } from './command';
 import type { CliIo } from './main';
 

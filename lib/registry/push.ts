@@ -1,5 +1,5 @@
-import { credentialsFor, CredentialLookup } from './docker-config';
 import { authorize, MANIFEST_ACCEPT, registryLocation } from './distribution';
+import { credentialsFor, CredentialLookup } from './docker-config';
 
 /**
  * Pushes and pulls through the OCI distribution API, as `crane` or ko's publisher do: blobs
