@@ -1,0 +1,129 @@
+/**
+ * Same image, two paths: hello (on every runtime base) and the shop's three services, built
+ * once by `goship publish` (host go, pushed to Debian's docker-registry) and once from the
+ * generated Dockerfile by BuildKit in the suite's Docker engine. The runtime files (path, mode,
+ * content), the config (user, entrypoint, env, exposed ports, labels), `goship verify` and a
+ * start must agree. The binary itself is the one expected difference: the Dockerfile path
+ * compiles with the builder image's Go, publish with the machine's (README, "Same image, two paths").
+ */
+import { createHash } from 'crypto';
+import * as path from 'path';
+import { Chart } from 'cdk8s';
+import { HelloChart } from '../../examples/hello/hello-chart';
+import { ShopChart } from '../../examples/shop/shop-chart';
+import { DockerfileSyntax, GoshipApp, GoStaticImage, RuntimeBase } from '../../lib';
+import { publishPlan } from '../../lib/image/publish-plan';
+import { publishImages } from '../../lib/publish';
+import { openImage } from '../../lib/verify/image-source';
+import { ImageFs } from '../../lib/verify/layers';
+import {
+  BUILDER_IMAGE, Cleanup, copyToOciLayout, docker, dockerBuild, dockerRun, dockerSave, ensureBuilderImage, ensureStandInBases,
+  freePort, goshipVerify, LocalRegistry, loadFromBuildah, readBakeTargets, REPO_ROOT, requireDockerEngine, requireTools, startRegistry, waitForHttp,
+} from './tools';
+
+const ready = requireTools(['buildah', 'skopeo', 'docker-registry', 'go']) && requireDockerEngine();
+const describeE2E = ready ? describe : describe.skip;
+
+/** What both paths must agree on: the runtime files and the config. */
+interface ImageView {
+  /** path → `mode sha256` of every regular file but the binary; the binary's mode alone. */
+  readonly files: Record<string, string>;
+  readonly config: Record<string, unknown>;
+}
+
+async function view(location: string): Promise<ImageView> {
+  const source = await openImage(location);
+  const image = source.images.find((i) => i.platform === 'linux/amd64')!;
+  const fs = await ImageFs.read(image.layers);
+  const paths = fs.filesUnder('/');
+  const entries = paths.map((p) => fs.resolve(p)!.file);
+  const contents = await fs.readFiles(entries);
+  const files: Record<string, string> = {};
+  paths.forEach((p, i) => {
+    const mode = (entries[i].mode & 0o7777).toString(8);
+    files[p] = p === '/app' ? mode : `${mode} ${createHash('sha256').update(contents[i]).digest('hex')}`;
+  });
+  const c = (image.config as { config?: Record<string, unknown> }).config ?? {};
+  return { files, config: { User: c.User, Entrypoint: c.Entrypoint, Env: c.Env, ExposedPorts: c.ExposedPorts, Labels: c.Labels } };
+}
+
+describeE2E('goship publish and the Dockerfile give the same image', () => {
+  const cleanup = new Cleanup();
+  let registry: LocalRegistry;
+  const images: GoStaticImage[] = [];
+  const built = new Map<string, { docker: string; published: string; image: GoStaticImage }>();
+
+  beforeAll(async () => {
+    await loadFromBuildah(await ensureBuilderImage());
+    registry = await startRegistry(cleanup);
+    // The stand-in bases, pushed to the local registry: both paths read them from there.
+    const local = await ensureStandInBases();
+    const bases = { distroless: `${registry.host}/base/distroless-static:nonroot`, alpine: `${registry.host}/base/alpine:3.20` };
+    for (const [from, to] of [[local.distroless, bases.distroless], [local.alpine, bases.alpine]]) {
+      await docker(['tag', from, to]);
+      await docker(['push', to]);
+    }
+    const outdir = path.join(cleanup.tmpdir('two-paths'), 'dist');
+    const app = new GoshipApp({ outdir, rootdir: REPO_ROOT, dockerfileSyntax: DockerfileSyntax.builtIn(), warn: () => undefined, pinsFile: false });
+    const hello = new HelloChart(app, 'hello', { repository: `${registry.host}/two-paths/hello`, builderImage: BUILDER_IMAGE });
+    images.push(hello.image);
+    const bases_ = new Chart(app, 'bases');
+    for (const [variant, runtime] of [['distroless', RuntimeBase.distrolessStatic(bases.distroless)], ['alpine', RuntimeBase.alpine(bases.alpine)]] as const) {
+      images.push(new GoStaticImage(bases_, variant, {
+        context: path.join(REPO_ROOT, 'examples', 'hello'), name: `hello-${variant}`, repository: `${registry.host}/two-paths/hello-${variant}`,
+        builderImage: BUILDER_IMAGE, runtime,
+      }));
+    }
+    const shop = new ShopChart(app, 'shop', { registry: `${registry.host}/two-paths/shop`, builderImage: BUILDER_IMAGE });
+    images.push(...Object.values(shop.images));
+    app.synth();
+    const bake = readBakeTargets(outdir);
+    const published = await publishImages(images.map(publishPlan));
+    for (const image of images) {
+      const target = bake[image.name];
+      const tag = `localhost/goship-e2e/two-paths-${image.name}:${process.pid}`;
+      await dockerBuild({
+        dockerfile: path.resolve(REPO_ROOT, target.context, target.dockerfile),
+        context: path.resolve(REPO_ROOT, target.context),
+        platform: 'linux/amd64',
+        buildArgs: target.args,
+        tag,
+      }, cleanup);
+      const dir = cleanup.tmpdir(`two-paths-${image.name}`);
+      await copyToOciLayout(`docker://${image.imageRef}`, path.join(dir, 'oci'), 'published');
+      built.set(image.name, { docker: await dockerSave(tag, path.join(dir, 'docker.tar')), published: path.join(dir, 'oci'), image });
+      expect(published.get(image.name)!.ref).toBe(image.imageRef);
+    }
+  });
+
+  afterAll(() => cleanup.run());
+
+  const names = ['hello', 'hello-distroless', 'hello-alpine', 'shop-api', 'shop-worker', 'shop-grpc'];
+
+  test.each(names)('%s: the same runtime files (path, mode, content) and the same config', async (name) => {
+    const { docker: fromDocker, published } = built.get(name)!;
+    const [a, b] = [await view(fromDocker), await view(published)];
+    expect(b.files).toEqual(a.files);
+    expect(b.config).toEqual(a.config);
+    expect(b.files['/app']).toBe('755');
+  });
+
+  test.each(names)('%s: goship verify passes both', async (name) => {
+    const { docker: fromDocker, published } = built.get(name)!;
+    expect((await goshipVerify([fromDocker])).exitCode).toBe(0);
+    expect((await goshipVerify([published])).exitCode).toBe(0);
+  });
+
+  test.each(['hello', 'hello-distroless', 'hello-alpine'])('%s: both start and answer, as their non-root user', async (name) => {
+    const { image } = built.get(name)!;
+    await docker(['pull', '--quiet', image.imageRef]);
+    cleanup.add(`remove ${image.imageRef}`, () => docker(['image', 'rm', '--force', image.imageRef], { allowFailure: true }));
+    for (const ref of [`localhost/goship-e2e/two-paths-${name}:${process.pid}`, image.imageRef]) {
+      const port = await freePort();
+      const container = await dockerRun(ref, { user: `${image.uid}:${image.gid}`, env: { PORT: String(port), DRAIN_DELAY: '1s' } }, cleanup);
+      const report = JSON.parse((await waitForHttp(`http://127.0.0.1:${port}/`)).body) as { uid: number; tlsRoots: boolean; zoneinfo: boolean };
+      expect(report).toMatchObject({ uid: image.uid, tlsRoots: true, zoneinfo: true });
+      expect(await container.stop(20)).toBe(0);
+    }
+  });
+});
