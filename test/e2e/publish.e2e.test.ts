@@ -8,6 +8,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { hashSync } from 'bcryptjs';
+import { writePins } from '../../lib/app/pins';
 import { makeGoModule } from '../support/go-module';
 import {
   Cleanup, copyToOciLayout, goshipVerify, LocalRegistry, rawManifest, REPO_ROOT, requireTools, run, RunResult, startRegistry,
@@ -108,7 +109,7 @@ describeE2E('goship publish', () => {
     const broken = makeGoModule({ files: { 'main.go': 'package main\n\nfunc main() { undefinedCall() }\n' } });
     const dir = cleanup.tmpdir('publish-broken');
     writePublishProject(dir, [{ name: 'broken', context: broken, repository: `${registry.host}/team/broken` }]);
-    fs.copyFileSync(path.join(project, 'goship.pins.json'), path.join(dir, 'goship.pins.json'));
+    writePins(path.join(dir, 'goship.pins.json'), new Map([['other', { ref: `${registry.host}/team/other:v1`, digest: `sha256:${'a'.repeat(64)}` }]]));
     const before = state(dir);
     const result = await publish([], dir);
     expect(result.exitCode).toBe(1);

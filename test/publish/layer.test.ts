@@ -10,10 +10,11 @@ const ENTRIES: LayerEntry[] = [
 const EPOCH = 1764755699;
 
 /** Every header of a gzip tar, in order. */
-async function headers(blob: Buffer): Promise<tarStream.Headers[]> {
-  const out: tarStream.Headers[] = [];
+async function headers(blob: Buffer): Promise<tarStream.Header[]> {
+  const out: tarStream.Header[] = [];
   const extract = tarStream.extract();
-  for await (const entry of extract.end(zlib.gunzipSync(blob)) as AsyncIterable<tarStream.Entry>) {
+  extract.end(zlib.gunzipSync(blob));
+  for await (const entry of extract as unknown as AsyncIterable<{ header: tarStream.Header; resume(): void }>) {
     out.push(entry.header);
     entry.resume();
   }

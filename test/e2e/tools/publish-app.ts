@@ -36,6 +36,10 @@ export function writePublishProject(dir: string, images: readonly PublishProject
     'app.synth();',
     '',
   ].join('\n'));
+  // The app resolves cdk8s from the checkout's packages, as a project resolves its own.
+  if (!fs.existsSync(path.join(dir, 'node_modules'))) {
+    fs.symlinkSync(path.join(REPO_ROOT, 'node_modules'), path.join(dir, 'node_modules'));
+  }
   fs.writeFileSync(path.join(dir, 'tsconfig.json'), JSON.stringify({ compilerOptions: { module: 'commonjs', target: 'es2022', esModuleInterop: true } }));
   const tsNode = path.join(REPO_ROOT, 'node_modules', '.bin', 'ts-node');
   fs.writeFileSync(path.join(dir, 'cdk8s.yaml'), `language: typescript\napp: ${tsNode} --transpile-only app.ts\noutput: dist\n`);
