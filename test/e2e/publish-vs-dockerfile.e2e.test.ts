@@ -41,7 +41,8 @@ async function view(location: string): Promise<ImageView> {
   const files: Record<string, string> = {};
   paths.forEach((p, i) => {
     const mode = (entries[i].mode & 0o7777).toString(8);
-    files[p] = p === '/app' ? mode : `${mode} ${createHash('sha256').update(contents[i]).digest('hex')}`;
+    const abs = `/${p.replace(/^\/+/, '')}`;
+    files[abs] = abs === '/app' ? mode : `${mode} ${createHash('sha256').update(contents[i]).digest('hex')}`;
   });
   const c = (image.config as { config?: Record<string, unknown> }).config ?? {};
   return { files, config: { User: c.User, Entrypoint: c.Entrypoint, Env: c.Env, ExposedPorts: c.ExposedPorts, Labels: c.Labels } };
@@ -106,6 +107,7 @@ describeE2E('goship publish and the Dockerfile give the same image', () => {
     expect(b.files).toEqual(a.files);
     expect(b.config).toEqual(a.config);
     expect(b.files['/app']).toBe('755');
+    expect(Object.keys(b.files).length).toBeGreaterThan(1);
   });
 
   test.each(names)('%s: goship verify passes both', async (name) => {
