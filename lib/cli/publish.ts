@@ -10,7 +10,7 @@ import { PinsResolver } from '../publish/resolver';
 import { parseCommand, usageError } from './command';
 import type { CliIo } from './main';
 
-const USAGE = `usage: goship publish [--image NAME]... [--app CMD] [--pins ${PINS_FILE}]
+const USAGE = `usage: goship publish [--image NAME]... [--app CMD] [--pins ${PINS_FILE}] [--ca-bundle F] [--zoneinfo D]
 
 Builds every GoStaticImage of the app with \`go build\` on this machine, assembles its runtime
 image (the same files, user, entrypoint, env, port and labels as its Dockerfile) and pushes it
@@ -23,15 +23,19 @@ credentials come from auths in $DOCKER_CONFIG/config.json or ~/.docker/config.js
   --image NAME   publish only this image (repeatable; default: every image)
   --app CMD      the command that runs the app (default: 'app' of cdk8s.yaml, as cdk8s synth runs it)
   --pins F       the pin file (default: the app's pinsFile, else ${PINS_FILE})
+  --ca-bundle F  the CA bundle scratch-based images get (default: /etc/ssl/certs/ca-certificates.crt)
+  --zoneinfo D   the zoneinfo copied when timeZoneData is 'copied' (default: /usr/share/zoneinfo)
 Exit code: 0 published, 1 failed (nothing recorded), 2 bad usage.`;
 const COMMAND = { name: 'publish', usage: USAGE };
 
 /** `goship publish`: see {@link USAGE}. */
 export async function run(args: readonly string[], io: CliIo): Promise<number> {
   const parsed = parseCommand(COMMAND, args, io, {
-    image: { type: 'string', multiple: true },
-    app: { type: 'string' },
-    pins: { type: 'string' },
+    'image': { type: 'string', multiple: true },
+    'app': { type: 'string' },
+    'pins': { type: 'string' },
+    'ca-bundle': { type: 'string' },
+    'zoneinfo': { type: 'string' },
   });
   if (typeof parsed === 'number') {
     return parsed;
@@ -54,6 +58,7 @@ export async function run(args: readonly string[], io: CliIo): Promise<number> {
   const pinsFile = path.resolve(values.pins ?? plans.pinsFile ?? PINS_FILE);
   const published = await publishImages(images, {
     resolver: new PinsResolver({ pinsFile, outdir: plans.outdir }),
+    runtimeFiles: { caBundle: values['ca-bundle'], zoneinfo: values.zoneinfo },
     log: (line) => io.out(line),
   });
   io.out(`published ${published.size} image(s); pins in ${path.relative(process.cwd(), pinsFile) || pinsFile}`);

@@ -3,10 +3,13 @@
  * once by `goship publish` (host go, pushed to Debian's docker-registry) and once from the
  * generated Dockerfile by BuildKit in the suite's Docker engine. The runtime files (path, mode,
  * content), the config (user, entrypoint, env, exposed ports, labels), `goship verify` and a
- * start must agree. The binary itself is the one expected difference: the Dockerfile path
- * compiles with the builder image's Go, publish with the machine's (README, "Same image, two paths").
+ * start must agree. publish is given the builder image's CA bundle, which the Dockerfile path
+ * copies (by default it reads the machine's). The binary itself is the one expected difference:
+ * the Dockerfile path compiles with the builder image's Go, publish with the machine's
+ * (docs/publish.md, "Same image, two paths").
  */
 import { createHash } from 'crypto';
+import * as fs from 'fs';
 import * as path from 'path';
 import { Chart } from 'cdk8s';
 import { HelloChart } from '../../examples/hello/hello-chart';
@@ -34,10 +37,10 @@ interface ImageView {
 async function view(location: string): Promise<ImageView> {
   const source = await openImage(location);
   const image = source.images.find((i) => i.platform === 'linux/amd64')!;
-  const fs = await ImageFs.read(image.layers);
-  const paths = fs.filesUnder('/');
-  const entries = paths.map((p) => fs.resolve(p)!.file);
-  const contents = await fs.readFiles(entries);
+  const root = await ImageFs.read(image.layers);
+  const paths = root.filesUnder('/');
+  const entries = paths.map((p) => root.resolve(p)!.file);
+  const contents = await root.readFiles(entries);
   const files: Record<string, string> = {};
   paths.forEach((p, i) => {
     const mode = (entries[i].mode & 0o7777).toString(8);
@@ -79,7 +82,11 @@ describeE2E('goship publish and the Dockerfile give the same image', () => {
     images.push(...Object.values(shop.images));
     app.synth();
     const bake = readBakeTargets(outdir);
-    const published = await publishImages(images.map(publishPlan));
+    // The Dockerfile path copies the CA bundle from its builder image; publish reads it from the
+    // machine unless told where: give it the builder image's, so every file can be compared.
+    const caBundle = path.join(cleanup.tmpdir('builder-ca'), 'ca-certificates.crt');
+    fs.writeFileSync(caBundle, (await docker(['run', '--rm', '--network', 'none', BUILDER_IMAGE, 'cat', '/etc/ssl/certs/ca-certificates.crt'])).stdout);
+    const published = await publishImages(images.map(publishPlan), { runtimeFiles: { caBundle } });
     for (const image of images) {
       const target = bake[image.name];
       const tag = `localhost/goship-e2e/two-paths-${image.name}:${process.pid}`;
