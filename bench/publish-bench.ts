@@ -61,6 +61,9 @@ export async function publishBench(opts: PublishBenchOptions): Promise<{ skipped
     const service = path.join(opts.workdir, 'hello');
     fs.cpSync(path.join(opts.repoRoot, 'examples', 'hello'), service, { recursive: true });
     const base = await pushStaticBase(host, service);
+    // An empty folder: ko reads no .ko.yaml, only the environment.
+    const koConfig = path.join(opts.workdir, 'ko-config');
+    fs.mkdirSync(koConfig, { recursive: true });
     const results: Record<string, ToolResult> = { 'goship publish': { ms: [], size: NaN }, 'ko build': { ms: [], size: NaN } };
     if (buildkit) {
       results['BuildKit (Dockerfile)'] = { ms: [], size: NaN };
@@ -83,7 +86,7 @@ export async function publishBench(opts: PublishBenchOptions): Promise<{ skipped
       },
       'ko build': async () => {
         exec(ko, ['build', '--bare', '--platform=linux/amd64', '--sbom=none', '.'], {
-          cwd: service, env: { ...env('ko'), KO_DOCKER_REPO: `${host}/ko/hello`, KO_DEFAULTBASEIMAGE: base, KO_CONFIG_PATH: path.join(opts.workdir, 'no-ko-config') },
+          cwd: service, env: { ...env('ko'), KO_DOCKER_REPO: `${host}/ko/hello`, KO_DEFAULTBASEIMAGE: base, KO_CONFIG_PATH: koConfig },
         });
       },
       'BuildKit (Dockerfile)': async () => {
