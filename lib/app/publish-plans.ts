@@ -1,6 +1,6 @@
 import type { GoStaticImage } from '../image/go-static-image';
 import { PublishPlan, publishPlan } from '../image/publish-plan';
-import { writeFileAtomic } from './atomic-output';
+import { writeFileAtomic } from '../output/atomic-output';
 
 /** The variable `goship publish` sets when it runs the app: the file to write the plans to. */
 export const PUBLISH_PLAN_ENV = 'GOSHIP_PUBLISH_PLAN';

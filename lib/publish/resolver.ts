@@ -1,7 +1,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { pinOutput, readBakeTargets } from '../app/pin-output';
-import { ImagePin, readPins, writePins } from '../app/pins';
+import { pinOutput, readBakeTargets } from '../pin/pin-output';
+import { ImagePin, readPins, writePins } from '../pin/pins';
 import type { Published } from './publisher';
 
 /** Resolve: records what was published so the next synth uses it (ko's `resolve` step). */

@@ -16,9 +16,9 @@ import { HelloChart } from '../../examples/hello/hello-chart';
 import { ShopChart } from '../../examples/shop/shop-chart';
 import { DockerfileSyntax, GoshipApp, GoStaticImage, RuntimeBase } from '../../lib';
 import { publishPlan } from '../../lib/image/publish-plan';
+import { openImage } from '../../lib/inspect/image-source';
+import { ImageFs } from '../../lib/inspect/layers';
 import { publishImages } from '../../lib/publish';
-import { openImage } from '../../lib/verify/image-source';
-import { ImageFs } from '../../lib/verify/layers';
 import {
   BUILDER_IMAGE, Cleanup, copyToOciLayout, docker, dockerBuild, dockerRun, dockerSave, ensureBuilderImage, ensureStandInBases,
   freePort, goshipVerify, LocalRegistry, loadFromBuildah, readBakeTargets, REPO_ROOT, requireDockerEngine, requireTools, startRegistry, waitForHttp,

@@ -8,7 +8,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { hashSync } from 'bcryptjs';
-import { writePins } from '../../lib/app/pins';
+import { writePins } from '../../lib/pin/pins';
 import { makeGoModule } from '../support/go-module';
 import {
   Cleanup, copyToOciLayout, goshipVerify, LocalRegistry, rawManifest, REPO_ROOT, requireTools, run, RunResult, startRegistry,

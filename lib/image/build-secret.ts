@@ -1,5 +1,5 @@
-import { ValidationError } from './errors';
-import { PropNames, rejectUnknownProps } from './known-props';
+import { ValidationError } from '../model/errors';
+import { PropNames, rejectUnknownProps } from '../model/known-props';
 
 /** Where the build machine reads a secret file's content from: exactly one of the two. */
 export interface BuildSecretSource {
