@@ -61,9 +61,10 @@ export async function publishBench(opts: PublishBenchOptions): Promise<{ skipped
     const service = path.join(opts.workdir, 'hello');
     fs.cpSync(path.join(opts.repoRoot, 'examples', 'hello'), service, { recursive: true });
     const base = await pushStaticBase(host, service);
-    // An empty folder: ko reads no .ko.yaml, only the environment.
+    // ko's own config: only the base (KO_DEFAULTBASEIMAGE says the same).
     const koConfig = path.join(opts.workdir, 'ko-config');
     fs.mkdirSync(koConfig, { recursive: true });
+    fs.writeFileSync(path.join(koConfig, '.ko.yaml'), `defaultBaseImage: ${base}\n`);
     const results: Record<string, ToolResult> = { 'goship publish': { ms: [], size: NaN }, 'ko build': { ms: [], size: NaN } };
     if (buildkit) {
       results['BuildKit (Dockerfile)'] = { ms: [], size: NaN };
