@@ -129,7 +129,8 @@ async function main(): Promise<void> {
       heading('Publish: goship publish against ko build and BuildKit on the generated Dockerfile (examples/hello, linux/amd64, one local registry)');
       const result = await publishBench({
         workdir: path.join(workdir, 'publish'),
-        builderImage: process.env.GOSHIP_BUILDER_IMAGE ?? 'localhost/golang:1.19-local',
+        // Through the engine's registry mirror (scripts/mirror.sh), as the e2e suites build.
+        builderImage: process.env.GOSHIP_BUILDER_IMAGE ?? 'golang:1.26',
         repoRoot: path.resolve(__dirname, '..'),
       });
       if (result) {

@@ -21,7 +21,7 @@ import { ImageFs } from '../../lib/inspect/layers';
 import { publishImages } from '../../lib/publish';
 import {
   BUILDER_IMAGE, Cleanup, copyToOciLayout, docker, dockerBuild, dockerRun, dockerSave, ensureBuilderImage, ensureStandInBases,
-  freePort, goshipVerify, LocalRegistry, loadFromBuildah, readBakeTargets, REPO_ROOT, requireDockerEngine, requireTools, startRegistry, waitForHttp,
+  freePort, goshipVerify, LocalRegistry, readBakeTargets, REPO_ROOT, requireDockerEngine, requireTools, startRegistry, waitForHttp,
 } from './tools';
 
 const ready = requireTools(['buildah', 'skopeo', 'docker-registry', 'go']) && requireDockerEngine();
@@ -58,7 +58,7 @@ describeE2E('goship publish and the Dockerfile give the same image', () => {
   const built = new Map<string, { docker: string; published: string; image: GoStaticImage }>();
 
   beforeAll(async () => {
-    await loadFromBuildah(await ensureBuilderImage());
+    await ensureBuilderImage();
     registry = await startRegistry(cleanup);
     // The stand-in bases, pushed to the local registry: both paths read them from there.
     const local = await ensureStandInBases();
