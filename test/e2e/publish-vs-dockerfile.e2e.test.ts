@@ -65,6 +65,7 @@ describeE2E('goship publish and the Dockerfile give the same image', () => {
     const bases = { distroless: `${registry.host}/base/distroless-static:nonroot`, alpine: `${registry.host}/base/alpine:3.20` };
     for (const [from, to] of [[local.distroless, bases.distroless], [local.alpine, bases.alpine]]) {
       await docker(['tag', from, to]);
+      cleanup.add(`untag ${to}`, () => docker(['image', 'rm', to], { allowFailure: true }));
       await docker(['push', to]);
     }
     const outdir = path.join(cleanup.tmpdir('two-paths'), 'dist');
