@@ -23,6 +23,7 @@ import {
   BUILDER_IMAGE, Cleanup, copyToOciLayout, docker, dockerBuild, dockerRun, dockerSave, ensureBuilderImage, ensureStandInBases,
   freePort, goshipVerify, LocalRegistry, readBakeTargets, REPO_ROOT, requireDockerEngine, requireTools, startRegistry, waitForHttp,
 } from './tools';
+import { startModuleRelay } from './tools/module-relay';
 
 const ready = requireTools(['buildah', 'skopeo', 'docker-registry', 'go']) && requireDockerEngine();
 const describeE2E = ready ? describe : describe.skip;
@@ -79,7 +80,9 @@ describeE2E('goship publish and the Dockerfile give the same image', () => {
         builderImage: BUILDER_IMAGE, runtime,
       }));
     }
-    const shop = new ShopChart(app, 'shop', { registry: `${registry.host}/two-paths/shop`, builderImage: BUILDER_IMAGE });
+    // The shop's modules come from the machine's Go module proxy through a loopback relay, for both paths.
+    const relay = await startModuleRelay(cleanup);
+    const shop = new ShopChart(app, 'shop', { registry: `${registry.host}/two-paths/shop`, builderImage: BUILDER_IMAGE, goProxy: relay.url });
     images.push(...Object.values(shop.images));
     app.synth();
     const bake = readBakeTargets(outdir);
