@@ -18,9 +18,10 @@ const LAYERS = {
   sbom: ['bounds', 'model', 'inspect'],
   pin: ['bounds', 'model', 'output', 'registry'],
   app: ['model', 'render', 'image', 'deploy', 'output', 'policy', 'pin'],
+  publish: ['bounds', 'model', 'image', 'registry', 'pin'],
   interop: ['model', 'deploy'],
-  pulumi: ['model', 'render', 'image', 'deploy', 'app'],
-  cli: ['bounds', 'model', 'render', 'output', 'policy', 'inspect', 'verify', 'registry', 'sbom', 'pin', 'app'],
+  pulumi: ['model', 'render', 'image', 'deploy', 'pin', 'app'],
+  cli: ['bounds', 'model', 'render', 'output', 'policy', 'inspect', 'verify', 'registry', 'sbom', 'pin', 'app', 'publish'],
 };
 const layerZones = Object.entries(LAYERS).map(([layer, allowed]) => ({
   target: `./lib/${layer}`,

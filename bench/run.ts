@@ -6,13 +6,14 @@
  *   npm run bench -- --quick            # 300, 600, 900 services; fewer builds (~3 min here)
  *   npm run bench -- --only=synth --sizes=500,1000 --runs=5 --profile
  *   npm run bench -- --only=check       # goship check on 2500, 5000, 10000 objects vs their synth
+ *   npm run bench -- --only=publish     # goship publish vs ko build vs BuildKit (needs scripts/tools/ko)
  *
  * Options (each also as an environment variable):
  *   --sizes=a,b,c      GOSHIP_BENCH_SIZES    services per synth measurement
  *   --runs=n           GOSHIP_BENCH_RUNS     goship runs per size (medians are shown; default 3)
  *   --cdk8s-runs=n     GOSHIP_BENCH_CDK8S_RUNS  cdk8s runs per size (default 2: ~90 s each at 3000)
  *   --tree=services|plain  GOSHIP_BENCH_TREE what each chart holds (plain: cdk8s-plus-27 only)
- *   --only=synth,image,modules,check GOSHIP_BENCH_ONLY  which benches
+ *   --only=synth,image,modules,check,publish GOSHIP_BENCH_ONLY  which benches (publish only when named)
  *   --compare=all|smallest GOSHIP_BENCH_COMPARE  sizes whose chart YAML is compared byte for byte
  *   --profile          GOSHIP_BENCH_PROFILE=1  CPU profiles of goship's synth (.cache/bench/profiles)
  *   --build-runs=n     GOSHIP_BENCH_BUILD_RUNS   cold builds per platform
@@ -28,6 +29,7 @@ import * as path from 'path';
 import { checkBench, printCheck } from './check-bench';
 import { imageBench, printImages } from './image-bench';
 import { moduleBench, printModules } from './module-bench';
+import { publishBench } from './publish-bench';
 import { heading, machineLine, say } from './report';
 import { printSynth, synthBench } from './synth-bench';
 import { TreeKind } from './trees';
@@ -124,6 +126,18 @@ async function main(): Promise<void> {
         say(`SKIPPED: the module bench needs buildah and the builder image, and ${result.skipped}.`);
       } else {
         printModules(result);
+      }
+    }
+    if (only.includes('publish')) {
+      heading('Publish: goship publish against ko build and BuildKit on the generated Dockerfile (examples/hello, linux/amd64, one local registry)');
+      const result = await publishBench({
+        workdir: path.join(workdir, 'publish'),
+        // Through the engine's registry mirror (scripts/mirror.sh), as the e2e suites build.
+        builderImage: process.env.GOSHIP_BUILDER_IMAGE ?? 'golang:1.26',
+        repoRoot: path.resolve(__dirname, '..'),
+      });
+      if (result) {
+        say(`SKIPPED: the publish bench needs ko: ${result.skipped}.`);
       }
     }
   } finally {

@@ -11,6 +11,7 @@ import { applyPins, pinsFileOf } from '../pin/pins';
 import { checkDockerfile, checkManifestSources, Finding } from '../policy';
 import { renderBakeFile } from '../render/bake';
 import { crossCheck } from './cross-checks';
+import { PUBLISH_PLAN_ENV, writePublishPlans } from './publish-plans';
 import { placeOf, warningLines } from './warnings';
 
 /** Props of {@link GoshipApp}. */
@@ -107,9 +108,19 @@ export class GoshipApp extends App {
     this.pinsFile = validating('GoshipApp', () => pinsFileOf(props.pinsFile, this.rootdir));
   }
 
-  /** Renders everything, then replaces the output folder with it. */
+  /**
+   * Renders everything, then replaces the output folder with it. When `goship publish` runs
+   * the app (it sets `GOSHIP_PUBLISH_PLAN`), writes only the images' publish plans to that file
+   * instead, after the same validation: the output folder stays as it is until the push succeeded.
+   */
   public override synth(): void {
-    replaceDirectory(this.outdir, this.renderFiles());
+    const files = this.renderFiles();
+    const planFile = process.env[PUBLISH_PLAN_ENV];
+    if (planFile) {
+      writePublishPlans(planFile, this.images(), path.resolve(this.outdir), this.pinsFile);
+      return;
+    }
+    replaceDirectory(this.outdir, files);
   }
 
   /**

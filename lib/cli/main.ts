@@ -31,6 +31,7 @@ export interface CommandEntry {
 export const COMMANDS: Readonly<Record<string, CommandEntry>> = {
   ci: { summary: 'write the CI workflow that tests, builds, scans, pushes, pins and synthesizes', load: () => import('./ci') },
   check: { summary: 'check Kubernetes YAML and Dockerfiles against the policy rules', load: () => import('./check') },
+  publish: { summary: 'build every image with go and push it without Docker; pin the digests', load: () => import('./publish') },
   pin: { summary: 'pin the images in the synthesized YAML to the digests they were pushed as', load: () => import('./pin') },
   sbom: { summary: 'write an SPDX or CycloneDX SBOM from a Go binary or image', load: () => import('./sbom') },
   verify: { summary: 'check a Go binary or image is static, for the right platform and non-root', load: () => import('./verify') },

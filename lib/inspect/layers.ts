@@ -99,10 +99,11 @@ export class ImageFs {
     return this.resolve(p)?.file.type === 'file';
   }
 
-  /** The paths of the regular files at or under `dir` (e.g. `/usr/share/zoneinfo`), sorted. */
+  /** The paths of the regular files at or under `dir` (e.g. `/usr/share/zoneinfo`; `/` for all), sorted. */
   public filesUnder(dir: string): string[] {
     const root = cleanPath(dir);
-    return [...this.files].filter(([p, f]) => f.type === 'file' && (p === root || p.startsWith(`${root}/`))).map(([p]) => p).sort();
+    const under = (p: string) => root === '/' || p === root || p.startsWith(`${root}/`);
+    return [...this.files].filter(([p, f]) => f.type === 'file' && under(p)).map(([p]) => p).sort();
   }
 
   /** True when a file with this name sits in some `lib*` directory (where the loader looks). */

@@ -7,6 +7,7 @@ import { ValidationError, validating } from '../model/errors';
 import { imageDigest } from '../model/image-ref';
 import { nearest, PropNames, rejectUnknownProps } from '../model/known-props';
 import { dns1123Label } from '../model/names';
+import { pinnedRefs, readPins } from '../pin/pins';
 import { requirePulumiEngine } from './engine';
 import { imageBuildArgs } from './image-build';
 import { KubernetesResource, ObjectPlan, pinImages, planObjects, resourceClassOf } from './kubernetes-objects';
@@ -55,7 +56,9 @@ export interface GoshipDeploymentArgs {
    * Deploy images CI already built: nothing is built or pushed (`pulumi preview` never builds);
    * each GoStaticImage's `repository:tag` is looked up in its registry with `@pulumi/docker`'s
    * `getRegistryImage` and deployed as `repository:tag@sha256:…`, as `goship pin` writes it.
-   * A tag that is not in the registry fails with the image's name.
+   * An image the app's pin file pins for its current ref (`goship publish` and `goship pin`
+   * write it) is deployed at that digest without a lookup. A tag that is not in the registry
+   * fails with the image's name.
    * @default false - build and push every image
    */
   readonly prebuilt?: boolean;
@@ -137,10 +140,13 @@ export class GoshipDeployment extends pulumi.ComponentResource {
     const pins = new Map<string, pulumi.Output<string>>();
     const builds = new Map<string, dockerbuild.Image>();
     const refs: Record<string, pulumi.Output<string>> = {};
-    const lookupProvider = args.prebuilt ? registryLookupProvider(name, args.registries ?? [], this) : undefined;
+    const filePins = args.prebuilt ? pinnedRefs(plan.images.map((i) => i.image), args.app.pinsFile ? readPins(args.app.pinsFile) : new Map()) : new Map<string, string>();
+    const lookupProvider = args.prebuilt && filePins.size < plan.images.length ? registryLookupProvider(name, args.registries ?? [], this) : undefined;
     for (const { image, args: buildArgs } of plan.images) {
       if (args.prebuilt) {
-        const pinned = prebuiltImageRef(image, args.registries ?? [], { parent: this, provider: lookupProvider });
+        // A pin for this very ref (goship publish or goship pin wrote it) needs no registry lookup.
+        const fromFile = filePins.get(image.imageRef);
+        const pinned = fromFile !== undefined ? pulumi.output(fromFile) : prebuiltImageRef(image, args.registries ?? [], { parent: this, provider: lookupProvider });
         pins.set(image.imageRef, pinned);
         refs[image.name] = pinned;
         continue;

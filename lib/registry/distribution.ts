@@ -106,9 +106,10 @@ export async function resolveDigest(reference: string, options: ResolveOptions =
 /**
  * The `Authorization` header for a 401's challenge: Basic, or a Bearer token fetched from its
  * realm. Credentials go to the realm only when it is on the registry's host (or opted in),
- * and never over http when the registry spoke https.
+ * and never over http when the registry spoke https. `scope` defaults to the challenge's own,
+ * else pull on `name`.
  */
-async function authorize(op: Operation, registry: URL, challenge: string, name: string, lookup: CredentialLookup, options: ResolveOptions): Promise<string> {
+export async function authorize(op: Operation, registry: URL, challenge: string, name: string, lookup: CredentialLookup, options: ResolveOptions, scope?: string): Promise<string> {
   const reference = op.subject;
   if (lookup.kind === 'unsupported') {
     throw new Error(`${reference}: the registry needs credentials, but ${lookup.why}`);
@@ -141,7 +142,7 @@ async function authorize(op: Operation, registry: URL, challenge: string, name: 
   if (params.service) {
     tokenUrl.searchParams.set('service', params.service);
   }
-  tokenUrl.searchParams.set('scope', params.scope ?? `repository:${name}:pull`);
+  tokenUrl.searchParams.set('scope', scope ?? params.scope ?? `repository:${name}:pull`);
   const sameHost = tokenUrl.hostname === registry.hostname;
   const optedIn = (options.tokenRealmHosts ?? []).includes(tokenUrl.host) || (options.tokenRealmHosts ?? []).includes(tokenUrl.hostname);
   const sendCredentials = basic !== undefined && (sameHost || optedIn);

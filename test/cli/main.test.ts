@@ -14,7 +14,8 @@ describe('goship (dispatcher)', () => {
 
     expect(await main(['--help'], io)).toBe(0);
     expect(io.stdout.join('\n')).toMatch(/^usage: goship <command> \[arguments\]/);
-    expect(io.stdout.join('\n')).toContain('  verify  check a Go binary or image is static');
+    expect(io.stdout.join('\n')).toContain('  verify   check a Go binary or image is static');
+    expect(io.stdout.join('\n')).toContain('  publish  build every image with go and push it without Docker');
   });
 
   it('GIVEN a leading -- (as `npx goship -- --help` passes it) WHEN run THEN it is ignored', async () => {

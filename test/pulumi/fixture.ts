@@ -19,6 +19,8 @@ export interface WebFixtureOptions {
   readonly repository?: string | null;
   /** The chart's namespace. */
   readonly namespace?: string;
+  /** The app's pin file. */
+  readonly pinsFile?: string;
 }
 
 /**
@@ -28,7 +30,7 @@ export interface WebFixtureOptions {
  */
 export function webFixture(options: WebFixtureOptions = {}): Fixture {
   const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'goship-pulumi-'));
-  const app = new GoshipApp({ outdir });
+  const app = new GoshipApp({ outdir, ...(options.pinsFile ? { pinsFile: options.pinsFile } : {}) });
   const chart = new Chart(app, 'web', { namespace: options.namespace ?? 'shop' });
   const image = new GoStaticImage(chart, 'image', {
     context: makeGoModule(),

@@ -3,6 +3,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { parseAllDocuments } from 'yaml';
 import { pinOutput, readBakeTargets } from '../../lib/pin/pin-output';
+import { writePins } from '../../lib/pin/pins';
 import { GoshipDeployment } from '../../lib/pulumi';
 import { lookupPrebuiltImage } from '../../lib/pulumi/prebuilt-image';
 import { webFixture } from './fixture';
@@ -40,6 +41,32 @@ describe('GoshipDeployment with prebuilt images', () => {
     expect(JSON.stringify(yaml)).toContain(`${fixture.image.imageRef}@${DIGEST}`);
     const applied = registered.filter((r) => r.type.startsWith('kubernetes:')).map((r) => r.inputs);
     expect(new Map(applied.map((o) => [key(o), o]))).toEqual(new Map(yaml.map((o) => [key(o), o])));
+  });
+
+  test('deploys the digest goship publish wrote into the pin file, with no registry lookup', async () => {
+    // GIVEN a pin file that pins the image's current ref (nothing in the registry mock)
+    const pinsFile = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'goship-pins-')), 'goship.pins.json');
+    const fixture = webFixture({ pinsFile });
+    writePins(pinsFile, new Map([[fixture.image.name, { ref: fixture.image.imageRef, digest: DIGEST }]]));
+    // WHEN
+    const component = new GoshipDeployment('web', { app: fixture.app, prebuilt: true });
+    await settle([component, ...Object.values(component.objects)]);
+    // THEN no build, no lookup provider, no call to the registry, the pinned digest in every object
+    expect(registered.filter((r) => r.type.startsWith('docker') || r.type.startsWith('pulumi:providers:docker'))).toEqual([]);
+    expect(unexpectedCalls).toEqual([]);
+    expect(await valueOf(component.imageRefs)).toEqual({ api: `${fixture.image.imageRef}@${DIGEST}` });
+    const deployment = registered.find((r) => r.type === 'kubernetes:apps/v1:Deployment')!;
+    expect(deployment.inputs.spec.template.spec.containers[0].image).toBe(`${fixture.image.imageRef}@${DIGEST}`);
+  });
+
+  test('a pin for an older ref is ignored: the tag is looked up in the registry', async () => {
+    const pinsFile = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'goship-pins-')), 'goship.pins.json');
+    const fixture = webFixture({ pinsFile });
+    writePins(pinsFile, new Map([[fixture.image.name, { ref: `${fixture.image.repository}:v0`, digest: `sha256:${'d'.repeat(64)}` }]]));
+    registryImages.set(fixture.image.imageRef, DIGEST);
+    const component = new GoshipDeployment('web', { app: fixture.app, prebuilt: true });
+    await settle([component, ...Object.values(component.objects)]);
+    expect(await valueOf(component.imageRefs)).toEqual({ api: `${fixture.image.imageRef}@${DIGEST}` });
   });
 
   test('fails if the tag is not in the registry, naming the image', async () => {

@@ -37,7 +37,7 @@ function authConfig(auth: RegistryAuth | undefined): string[] {
  * storage in a temporary folder; waits until `GET /v2/` answers (200, or 401 with `auth`).
  * Registered with `cleanup`.
  */
-export async function startRegistry(cleanup: Cleanup, options: { readonly auth?: RegistryAuth } = {}): Promise<LocalRegistry> {
+export async function startRegistry(cleanup: Cleanup, options: { readonly auth?: RegistryAuth; readonly readOnly?: boolean } = {}): Promise<LocalRegistry> {
   const dir = cleanup.tmpdir('registry');
   for (let attempt = 1; ; attempt++) {
     const port = await freePort();
@@ -54,6 +54,8 @@ export async function startRegistry(cleanup: Cleanup, options: { readonly auth?:
       `    rootdirectory: ${path.join(dir, 'data')}`,
       '  delete:',
       '    enabled: true',
+      // Read-only maintenance mode: pulls work, every push is refused (405).
+      ...(options.readOnly ? ['  maintenance:', '    readonly:', '      enabled: true'] : []),
       'http:',
       `  addr: ${host}`,
       ...authConfig(options.auth),

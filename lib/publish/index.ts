@@ -1,0 +1,7 @@
+export * from './build';
+export * from './image';
+export * from './layer';
+export * from './publish';
+export * from './publisher';
+export * from './resolver';
+export * from '../image/publish-plan';
