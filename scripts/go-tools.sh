@@ -6,6 +6,11 @@
 #   go.mod, go.sum   the pinned release (and, where a module needs them, replace lines)
 #   tools.go         blank imports of the packages to build, so `go mod tidy` keeps them
 #   build.list       one line a binary: <output name> <package path> [extra go build flags]
+#   source.sh        optional: for a module that cannot be built where the module cache keeps
+#                    it (a generate step writes files its package embeds). Run with GO and
+#                    WORK set, it lays a writable copy of the module out in WORK; build.list's
+#                    packages are then built from WORK. Files in sub-folders (e.g. local
+#                    modules named by replace lines) count for the stamp too.
 # A tool is rebuilt only when its wrapper files or the Go version change: a stamp beside the
 # binaries records the hash of both. Go's own build and module caches make a rebuild after a
 # small change quick.
@@ -30,7 +35,10 @@ tools_go() {
 tool_stamp() {
   local dir="$1" go
   go="$(tools_go)"
-  { "$go" version; cat "$dir/go.mod" "$dir/go.sum" "$dir/build.list"; } | sha256sum | cut -d' ' -f1
+  {
+    "$go" version; cat "$dir/go.mod" "$dir/go.sum" "$dir/build.list"
+    find "$dir" -type f \( -path "$dir/*/*" -o -name source.sh \) | LC_ALL=C sort | xargs -r cat
+  } | sha256sum | cut -d' ' -f1
 }
 
 # build_tool NAME: builds scripts/tools/NAME into $TOOLS_BIN unless its stamp is current.
@@ -43,13 +51,17 @@ build_tool() {
     return 0
   fi
   mkdir -p "$TOOLS_BIN" "$GOSHIP_TOOLS_DIR/stamps"
-  local start out pkg flags
+  local start out pkg flags src="$dir"
   start=$(date +%s)
   printf 'go-tools: building %s\n' "$name" >&2
+  if [ -f "$dir/source.sh" ]; then
+    src="$GOSHIP_TOOLS_DIR/work/$name"
+    (cd "$dir" && GO="$go" WORK="$src" GOTOOLCHAIN=local bash ./source.sh)
+  fi
   while read -r out pkg flags; do
     case "$out" in ''|'#'*) continue ;; esac
     # shellcheck disable=SC2086 # flags are words on purpose
-    (cd "$dir" && CGO_ENABLED="${CGO_ENABLED:-0}" GOTOOLCHAIN=local \
+    (cd "$src" && CGO_ENABLED="${CGO_ENABLED:-0}" GOTOOLCHAIN=local \
       "$go" build -trimpath $flags -o "$TOOLS_BIN/$out.tmp" "$pkg")
     mv -f "$TOOLS_BIN/$out.tmp" "$TOOLS_BIN/$out"
   done <"$dir/build.list"
