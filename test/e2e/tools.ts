@@ -20,3 +20,4 @@ export * from './tools/process';
 export * from './tools/registry';
 export * from './tools/runc';
 export * from './tools/stand-in-bases';
+export * from './tools/pulumi';
