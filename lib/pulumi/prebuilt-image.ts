@@ -53,7 +53,9 @@ export function prebuiltImageRef(
     return pulumi.output(lookupPrebuiltImage(image, registries, opts));
   }
   const login = registries.find((r) => loginApplies(r.address, image.repository));
-  const credentials = login ? pulumi.all([login.username, login.password]) : pulumi.output(undefined);
+  const credentials: pulumi.Output<readonly [string, string] | undefined> = login
+    ? pulumi.all([login.username, login.password])
+    : pulumi.output(undefined);
   return pulumi.unsecret(credentials.apply((c) => resolvePrebuiltImage(image, c ? { username: c[0], password: c[1] } : undefined)));
 }
 

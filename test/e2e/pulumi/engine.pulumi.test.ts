@@ -6,10 +6,11 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
+import { parseAllDocuments } from 'yaml';
 import { HelloChart } from '../../../examples/hello/hello-chart';
-import { GoshipApp } from '../../../lib';
+import { GoshipApp, Platform } from '../../../lib';
 import {
-  BUILDER_IMAGE, docker, Cleanup, ensureBuilderImage, loadFromBuildah, PULUMI_PLUGINS, PulumiEngine, requireDockerEngine,
+  BUILDER_IMAGE, docker, headManifest, Cleanup, ensureBuilderImage, loadFromBuildah, PULUMI_PLUGINS, PulumiEngine, requireDockerEngine,
   requirePulumiTools, requireTools, setUpEngine, stackRun, startRegistry,
 } from '../tools';
 import { DOCKER_ENV } from '../tools/docker';
@@ -44,15 +45,18 @@ const ready = requireTools(['docker-registry']) && requireDockerEngine();
     expect(plugins).toEqual(Object.entries(PULUMI_PLUGINS).map(([n, v]) => `resource ${n} ${v}`).sort());
   });
 
+  /** The README's config for the hello program; Docker's own builder builds one platform. */
+  const helloConfig = () => ({
+    'hello:registry': { value: `${registryHost}/goship` },
+    'hello:apiKey': { value: apiKey, secret: true },
+    'hello:namespace': { value: 'pulumi-hello' },
+    'hello:builderImage': { value: BUILDER_IMAGE },
+    'hello:platforms': { value: 'linux/amd64' },
+  });
+
   test('previews Pulumi.ts: the image is built by docker-build, every object and the secret are planned', async () => {
     // GIVEN a stack of the hello program with the README's config
-    const config = {
-      'hello:registry': { value: `${registryHost}/goship` },
-      'hello:apiKey': { value: apiKey, secret: true },
-      'hello:namespace': { value: 'pulumi-hello' },
-      'hello:builderImage': { value: BUILDER_IMAGE },
-      'hello:platforms': { value: 'linux/amd64' },
-    };
+    const config = helloConfig();
     // WHEN
     const result = await stackRun(engine, { op: 'preview', stack: 'dev', workDir, config });
     // THEN
@@ -66,6 +70,66 @@ const ready = requireTools(['docker-registry']) && requireDockerEngine();
     expect(stackFile).toMatch(/hello:apiKey:\n\s+secure: /);
     expect(stackFile).not.toContain(apiKey);
     expect(result.log).not.toContain(apiKey);
+  });
+
+  describe('up, with the Kubernetes provider rendering to a folder (no cluster)', () => {
+    let upDir: string;
+    let renderDir: string;
+    let up: Awaited<ReturnType<typeof stackRun>>;
+    const config = () => ({ ...helloConfig(), 'kubernetes:renderYamlToDirectory': { value: renderDir } });
+
+    beforeAll(async () => {
+      upDir = cleanup.tmpdir('pulumi-up');
+      renderDir = path.join(cleanup.tmpdir('pulumi-render'), 'manifests');
+      up = await stackRun(engine, { op: 'up', stack: 'render', workDir: upDir, config: config() });
+    });
+
+    test('builds and pushes the image, and writes exactly the objects synth writes, the image pinned to the pushed digest', async () => {
+      expect(up.error).toBeUndefined();
+      const pinned = (up.outputs!.images.value as Record<string, string>).hello;
+      const [repository, digest] = pinned.split('@');
+      expect(repository).toBe(`${registryHost}/goship/hello`);
+      // the registry serves the digest the program deployed
+      expect((await headManifest(registryHost, 'goship/hello', digest)).digest).toBe(digest);
+      // the objects synth writes for the same app, with the image pinned
+      const app = new GoshipApp({ outdir: cleanup.tmpdir('pulumi-synth') });
+      const chart = new HelloChart(app, 'hello', { repository, namespace: 'pulumi-hello', builderImage: BUILDER_IMAGE, platforms: [Platform.LINUX_AMD64] });
+      app.synth();
+      const synthText = fs.readFileSync(path.join(app.outdir, 'hello.k8s.yaml'), 'utf8').split(chart.image.imageRef).join(pinned);
+      const synthObjects = parseAllDocuments(synthText).map((d) => d.toJSON());
+      const rendered = yamlObjects(renderDir);
+      const key = (o: any) => `${o.kind}/${o.metadata.namespace ?? ''}/${o.metadata.name}`;
+      const renderedByKey = new Map(rendered.map((o) => [key(o), o]));
+      for (const o of synthObjects) {
+        expect(renderedByKey.get(key(o))).toEqual(o);
+      }
+      // AND besides them only the namespace and the API key Secret Pulumi.ts adds
+      expect(rendered.map(key).filter((k) => !synthObjects.some((o) => key(o) === k)).sort())
+        .toEqual(['Namespace//pulumi-hello', 'Secret/pulumi-hello/hello-api']);
+    });
+
+    test('keeps the API key and the passphrase-encrypted config as ciphertext in the state, and out of the logs', () => {
+      const state = fs.readFileSync(path.join(engine.stateDir, '.pulumi', 'stacks', 'hello', 'render.json'), 'utf8');
+      expect(state).toContain('"ciphertext"');
+      expect(state).not.toContain(apiKey);
+      expect(up.log).not.toContain(apiKey);
+    });
+
+    test('a second up and a preview with expect-no-changes change nothing', async () => {
+      const again = await stackRun(engine, { op: 'up', stack: 'render', workDir: upDir, config: config() });
+      expect(again.error).toBeUndefined();
+      expect(Object.keys(again.changes ?? {})).toEqual(['same']);
+      const preview = await stackRun(engine, { op: 'preview', stack: 'render', workDir: upDir, config: config(), expectNoChanges: true });
+      expect(preview.error).toBeUndefined();
+    });
+
+    test('destroy removes every object it wrote, and keeps the pushed image', async () => {
+      const destroyed = await stackRun(engine, { op: 'destroy', stack: 'render', workDir: upDir });
+      expect(destroyed.error).toBeUndefined();
+      expect(yamlObjects(renderDir)).toEqual([]);
+      const digest = (up.outputs!.images.value as Record<string, string>).hello.split('@')[1];
+      expect((await headManifest(registryHost, 'goship/hello', digest)).digest).toBe(digest);
+    });
   });
 
   describe('prebuilt: true', () => {
@@ -113,3 +177,13 @@ const ready = requireTools(['docker-registry']) && requireDockerEngine();
     });
   });
 });
+
+/** Every object in the YAML files under `dir` (the provider's render folder), recursively. */
+function yamlObjects(dir: string): any[] {
+  if (!fs.existsSync(dir)) {
+    return [];
+  }
+  return (fs.readdirSync(dir, { recursive: true }) as string[]).filter((f) => f.endsWith('.yaml')).sort()
+    .flatMap((f) => parseAllDocuments(fs.readFileSync(path.join(dir, f), 'utf8')).map((d) => d.toJSON()))
+    .filter((o) => o !== null);
+}
