@@ -109,7 +109,7 @@ export function renderDockerfile(spec: DockerfileSpec): string {
     '# Build stage: runs on the build machine and cross-compiles a static binary for each target.',
     `FROM --platform=$BUILDPLATFORM ${spec.builderImage} AS build`,
     `ARG TARGETOS TARGETARCH${variants.length > 0 ? ' TARGETVARIANT' : ''}`,
-    `ENV CGO_ENABLED=0 GOMODCACHE=${MOD_CACHE} GOCACHE=${BUILD_CACHE}`,
+    `ENV CGO_ENABLED=0 GOTOOLCHAIN=local GOMODCACHE=${MOD_CACHE} GOCACHE=${BUILD_CACHE}`,
     ...goEnvLine(spec.goEnv),
     'WORKDIR /src',
     ...(download ? downloadStep(spec.moduleFiles, moduleDir, spec.secrets ?? []) : []),

@@ -20,4 +20,5 @@ export * from './tools/process';
 export * from './tools/registry';
 export * from './tools/runc';
 export * from './tools/stand-in-bases';
+export * from './tools/module-relay';
 export * from './tools/pulumi';
