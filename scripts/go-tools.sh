@@ -69,11 +69,14 @@ build_tool() {
   printf 'go-tools: built %s in %s s\n' "$name" "$(( $(date +%s) - start ))" >&2
 }
 
-# build_tools [NAME...]: the named tools, or every one under scripts/tools/.
+# build_tools [NAME...]: the named tools, or every one under scripts/tools/ but those with a
+# file named on-demand (tools so large to build that only the suite needing them asks for them).
 build_tools() {
   local names=("$@") d
   if [ "${#names[@]}" -eq 0 ]; then
-    for d in "$TOOLS_SRC"/*/; do [ -f "$d/build.list" ] && names+=("$(basename "$d")"); done
+    for d in "$TOOLS_SRC"/*/; do
+      if [ -f "$d/build.list" ] && [ ! -f "$d/on-demand" ]; then names+=("$(basename "$d")"); fi
+    done
   fi
   for d in "${names[@]}"; do build_tool "$d"; done
 }

@@ -28,7 +28,7 @@ const ready = requireTools(['docker-registry']) && requireDockerEngine();
     if (!(await requirePulumiTools())) {
       throw new Error('the Pulumi engine could not be built (see the warning above)');
     }
-    await loadFromBuildah(await ensureBuilderImage());
+    await ensureBuilderImage();
     registryHost = (await startRegistry(cleanup)).host;
     engine = await setUpEngine(cleanup, { DOCKER_HOST: DOCKER_ENV.DOCKER_HOST!, KUBECONFIG: '/nonexistent/kubeconfig' });
     workDir = cleanup.tmpdir('pulumi-work');
