@@ -10,7 +10,7 @@ import { parseAllDocuments } from 'yaml';
 import { HelloChart } from '../../../examples/hello/hello-chart';
 import { GoshipApp, Platform } from '../../../lib';
 import {
-  BUILDER_IMAGE, docker, headManifest, Cleanup, ensureBuilderImage, loadFromBuildah, PULUMI_PLUGINS, PulumiEngine, requireDockerEngine,
+  BUILDER_IMAGE, Cleanup, docker, ensureBuilderImage, headManifest, PULUMI_PLUGINS, PulumiEngine, requireDockerEngine,
   requirePulumiTools, requireTools, setUpEngine, stackRun, startRegistry,
 } from '../tools';
 import { DOCKER_ENV } from '../tools/docker';
