@@ -7,14 +7,15 @@ import { AutoscalingProps } from './autoscaling';
 import { EmptyDirOptions, EnvFrom, FileSource } from './container';
 import { EnvValue, SecretEnvSource } from './env';
 import { NetworkPolicyProps } from './network-policy';
+import { PodFieldsProps } from './pod-fields';
 import { ExtraPortOptions, Protocol } from './ports';
 import { HealthCheck, ProbeTiming } from './probes';
+import { resolveWorkload } from './resolve-workload';
 import { ResourcesProps } from './resources';
 import { IngressProps, RouteProps } from './routes';
 import { ServiceAccount } from './service-account';
 import { ServiceType } from './service-type';
 import { DisruptionBudget, RolloutStrategy } from './strategy';
-import { resolveWorkload } from './workload-spec';
 
 /*
  * Built on cdk8s `ApiObject`s holding what `renderWorkload()` returns, not on cdk8s-plus-27's
@@ -27,7 +28,7 @@ import { resolveWorkload } from './workload-spec';
 const DEPLOYMENT_SYMBOL = Symbol.for('goship.RollingDeployment');
 
 /** Props of {@link RollingDeployment}. */
-export interface RollingDeploymentProps {
+export interface RollingDeploymentProps extends PodFieldsProps {
   /**
    * The image to run: a `GoStaticImage`, or a plain object for an image goship did not
    * describe. Its reference, port, user, platforms and version are read from it.

@@ -1,15 +1,15 @@
 import { Construct } from 'constructs';
-import { BuildSecret } from '../model/build-secret';
 import { DeployableImage } from '../model/deployable-image';
-import { DockerfileSyntax, dockerfileSyntax } from '../model/dockerfile-syntax';
 import { validating } from '../model/errors';
 import { GoBuildSpec, linkBuildArgs } from '../model/go-build';
 import { GoModuleEnv } from '../model/go-env';
 import { Platform } from '../model/platform';
-import { RuntimeBase } from '../model/runtime-base';
 import { renderDockerfile, renderDockerignore, TimeZoneData } from '../render/dockerfile';
+import { BuildSecret } from './build-secret';
+import { DockerfileSyntax, dockerfileSyntax } from './dockerfile-syntax';
 import { GoStaticImageProps, resolveImageProps } from './go-static-image-props';
 import { ModuleLayout } from './module-layout';
+import { RuntimeBase } from './runtime-base';
 
 export { parseUser } from './go-static-image-props';
 export type { GoStaticImageProps } from './go-static-image-props';
@@ -84,6 +84,7 @@ export class GoStaticImage extends Construct implements DeployableImage {
   /** The Dockerfile's `# syntax=` directive. */
   public readonly dockerfileSyntax: DockerfileSyntax;
   private readonly ignoreExtra: readonly string[];
+  private readonly contextIgnore: readonly string[];
 
   public constructor(scope: Construct, id: string, props: GoStaticImageProps) {
     super(scope, id);
@@ -111,6 +112,7 @@ export class GoStaticImage extends Construct implements DeployableImage {
     this.timeZoneData = resolved.timeZoneData;
     this.source = resolved.source;
     this.ignoreExtra = resolved.ignoreExtra;
+    this.contextIgnore = resolved.contextIgnore;
     this.dockerfileSyntax = validating(this.node.path, () => dockerfileSyntax('dockerfileSyntax',
       props.dockerfileSyntax ?? this.node.tryGetContext(DOCKERFILE_SYNTAX_CONTEXT) ?? DockerfileSyntax.dockerfile1()));
   }
@@ -140,9 +142,9 @@ export class GoStaticImage extends Construct implements DeployableImage {
     });
   }
 
-  /** The `.dockerignore` text for the build context. */
+  /** The `.dockerignore` text for the build context: goship's patterns merged with the context's own `.dockerignore`. */
   public renderDockerignore(): string {
-    return renderDockerignore(this.ignoreExtra, this.layout.inputs);
+    return renderDockerignore(this.ignoreExtra, this.layout.inputs, this.contextIgnore);
   }
 
   /** OCI labels, with their values (the Dockerfile sets the same ones from build args). */

@@ -10,8 +10,8 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { Chart, Testing } from 'cdk8s';
 import { DockerfileSyntax, GoshipApp, GoStaticImage } from '../../lib';
-import { readGoBuildInfo } from '../../lib/verify/buildinfo';
-import { readElf } from '../../lib/verify/elf';
+import { readGoBuildInfo } from '../../lib/inspect/buildinfo';
+import { readElf } from '../../lib/inspect/elf';
 import { makeGoModule } from '../support/go-module';
 import { Cleanup, docker, dockerBuild, ensureBuilderImage, requireDockerEngine, requireTools } from './tools';
 

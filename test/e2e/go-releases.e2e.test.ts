@@ -13,10 +13,10 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { parseGoMod, parseGoWork } from '../../lib';
-import { parseVendorModules, vendorDisagreement } from '../../lib/model/go-mod';
+import { parseVendorModules, vendorDisagreement } from '../../lib/image/go-mod';
+import { GoBuildInfo, GoModule, readGoBuildInfo } from '../../lib/inspect/buildinfo';
+import { readElf } from '../../lib/inspect/elf';
 import { sbomSubject } from '../../lib/sbom';
-import { GoBuildInfo, GoModule, readGoBuildInfo } from '../../lib/verify/buildinfo';
-import { readElf } from '../../lib/verify/elf';
 import { Cleanup, GO_RELEASES, REPO_ROOT, requireTools, run, upstreamGoProxy } from './tools';
 
 const describeE2E = requireTools(['git']) ? describe : describe.skip;

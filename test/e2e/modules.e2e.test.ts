@@ -179,13 +179,13 @@ describeE2E('company Go modules, built with buildah from what goship synthesizes
   });
 
   describe('a private module behind a proxy that requires basic auth', () => {
-    const netrc = `machine 127.0.0.1 login ${CREDENTIALS.user} password ${CREDENTIALS.password}\n`;
+    const netrc = `machine ${proxy.host} login ${CREDENTIALS.user} password ${CREDENTIALS.password}\n`;
 
     test('fails clearly without the secret, and with a wrong credential the proxy refuses it', async () => {
       // WHEN the secret is not passed
       await expect(build('private')).rejects.toThrow(/secret required but no secret with id netrc found/);
       // WHEN a wrong credential is passed
-      const wrong = build('private', { secrets: true, env: { GOSHIP_SECRET_NETRC: 'machine 127.0.0.1 login ci password wrong\n' } });
+      const wrong = build('private', { secrets: true, env: { GOSHIP_SECRET_NETRC: `machine ${proxy.host} login ci password wrong\n` } });
       // THEN go reports what the proxy said
       await expect(wrong).rejects.toThrow(/401 Unauthorized/);
     });

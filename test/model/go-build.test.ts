@@ -1,6 +1,6 @@
 import { buildTags, goBuildCommand, goVersion, goVersionOf, ldflags, mainPackage, parseGoMod, parseGoWork, versionVariable } from '../../lib';
+import { compareGoVersions } from '../../lib/image/go-mod';
 import { declaresVersionVariable } from '../../lib/image/go-module';
-import { compareGoVersions } from '../../lib/model/go-mod';
 
 describe('go.mod', () => {
   test('reads module, go and toolchain lines', () => {

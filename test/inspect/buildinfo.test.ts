@@ -1,8 +1,8 @@
 import * as fs from 'fs';
-import { BuildInfoError, parseModInfo, readGoBuildInfo } from '../../lib/verify/buildinfo';
-import { readElf } from '../../lib/verify/elf';
+import { BuildInfoError, parseModInfo, readGoBuildInfo } from '../../lib/inspect/buildinfo';
+import { readElf } from '../../lib/inspect/elf';
+import { describeWithGo, GoBinaries, goBinaries } from '../verify/go-binaries';
 import { buildElf, goBuildInfoBlob, sampleModInfo } from './elf-builder';
-import { describeWithGo, GoBinaries, goBinaries } from './go-binaries';
 
 describe('readGoBuildInfo on crafted blobs', () => {
   it('GIVEN an inline blob in .go.buildinfo WHEN read THEN version, module, deps and settings come out', () => {

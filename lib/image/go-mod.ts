@@ -1,4 +1,4 @@
-import { ValidationError } from './errors';
+import { ValidationError } from '../model/errors';
 
 /** A `require` line of `go.mod`. */
 export interface GoRequirement {
