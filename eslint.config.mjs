@@ -18,7 +18,7 @@ const LAYERS = {
   pin: ['model', 'output', 'registry'],
   app: ['model', 'render', 'image', 'deploy', 'output', 'policy', 'pin'],
   interop: ['model', 'deploy'],
-  pulumi: ['model', 'render', 'image', 'deploy', 'app'],
+  pulumi: ['model', 'render', 'image', 'deploy', 'app', 'registry'],
   cli: ['model', 'render', 'output', 'policy', 'inspect', 'verify', 'registry', 'sbom', 'pin', 'app'],
 };
 const layerZones = Object.entries(LAYERS).map(([layer, allowed]) => ({
