@@ -14,11 +14,13 @@
  * - `namespace`         the namespace to create and deploy into (default: hello)
  * - `replicas`          pods (default: 2)
  * - `builderImage`      the Go builder image, e.g. pinned by digest (default: golang:<go.mod version>)
+ * - `platforms`         comma-separated platforms to build (default: linux/amd64,linux/arm64);
+ *                       a builder that cannot build several at once (Docker's `docker` driver) needs one
  */
 import * as k8s from '@pulumi/kubernetes';
 import * as pulumi from '@pulumi/pulumi';
 import { HelloChart } from './examples/hello/hello-chart';
-import { GoshipApp } from './lib';
+import { GoshipApp, Platform } from './lib';
 import { GoshipDeployment, registryFromConfig } from './lib/pulumi';
 
 const config = new pulumi.Config();
@@ -33,6 +35,7 @@ const hello = new HelloChart(app, 'hello', {
   namespace: namespaceName,
   replicas: config.getNumber('replicas'),
   builderImage: config.get('builderImage'),
+  platforms: config.get('platforms')?.split(',').map((p) => Platform.custom(p.trim())),
 });
 
 const ns = new k8s.core.v1.Namespace(`namespace-${namespaceName}`, { metadata: { name: namespaceName } });

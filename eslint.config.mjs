@@ -20,7 +20,7 @@ const LAYERS = {
   app: ['model', 'render', 'image', 'deploy', 'output', 'policy', 'pin'],
   publish: ['bounds', 'model', 'image', 'registry', 'pin'],
   interop: ['model', 'deploy'],
-  pulumi: ['model', 'render', 'image', 'deploy', 'pin', 'app'],
+  pulumi: ['model', 'render', 'image', 'deploy', 'registry', 'pin', 'app'],
   cli: ['bounds', 'model', 'render', 'output', 'policy', 'inspect', 'verify', 'registry', 'sbom', 'pin', 'app', 'publish'],
 };
 const layerZones = Object.entries(LAYERS).map(([layer, allowed]) => ({

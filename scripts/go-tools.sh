@@ -7,6 +7,13 @@
 #   tools.go         blank imports of the packages to build, so `go mod tidy` keeps them
 #   build.list       one line a binary: <output name> <package path> [extra go build flags,
 #                    shell words: quote a value with spaces]
+#   source.sh        optional: for a module that cannot be built where the module cache keeps
+#                    it (a generate step writes files its package embeds). Run with GO and
+#                    WORK set, it lays a writable copy of the module out in WORK; build.list's
+#                    packages are then built from WORK. Files in sub-folders (e.g. local
+#                    modules named by replace lines) count for the stamp too.
+#   on-demand        optional: not built by a plain `e2e-setup.sh`, only when named
+#                    (`e2e-setup.sh tools NAME`), for tools only one suite or bench needs.
 # A tool is rebuilt only when its wrapper files or the Go version change: a stamp beside the
 # binaries records the hash of both. Go's own build and module caches make a rebuild after a
 # small change quick.
@@ -31,7 +38,10 @@ tools_go() {
 tool_stamp() {
   local dir="$1" go
   go="$(tools_go)"
-  { "$go" version; cat "$dir/go.mod" "$dir/go.sum" "$dir/build.list"; } | sha256sum | cut -d' ' -f1
+  {
+    "$go" version; cat "$dir/go.mod" "$dir/go.sum" "$dir/build.list"
+    find "$dir" -type f \( -path "$dir/*/*" -o -name source.sh \) | LC_ALL=C sort | xargs -r cat
+  } | sha256sum | cut -d' ' -f1
 }
 
 # build_tool NAME: builds scripts/tools/NAME into $TOOLS_BIN unless its stamp is current.
@@ -44,15 +54,19 @@ build_tool() {
     return 0
   fi
   mkdir -p "$TOOLS_BIN" "$GOSHIP_TOOLS_DIR/stamps"
-  local start out pkg flags
+  local start out pkg flags src="$dir"
   local -a words
   start=$(date +%s)
   printf 'go-tools: building %s\n' "$name" >&2
+  if [ -f "$dir/source.sh" ]; then
+    src="$GOSHIP_TOOLS_DIR/work/$name"
+    (cd "$dir" && GO="$go" WORK="$src" GOTOOLCHAIN=local bash ./source.sh)
+  fi
   while read -r out pkg flags; do
     case "$out" in ''|'#'*) continue ;; esac
     # Flags are shell words: a value with spaces is quoted, as in -ldflags "-X a=1 -X b=2".
     eval "words=($flags)"
-    (cd "$dir" && CGO_ENABLED="${CGO_ENABLED:-0}" GOTOOLCHAIN=local \
+    (cd "$src" && CGO_ENABLED="${CGO_ENABLED:-0}" GOTOOLCHAIN=local \
       "$go" build -trimpath "${words[@]}" -o "$TOOLS_BIN/$out.tmp" "$pkg")
     mv -f "$TOOLS_BIN/$out.tmp" "$TOOLS_BIN/$out"
   done <"$dir/build.list"
@@ -60,11 +74,14 @@ build_tool() {
   printf 'go-tools: built %s in %s s\n' "$name" "$(( $(date +%s) - start ))" >&2
 }
 
-# build_tools [NAME...]: the named tools, or every one under scripts/tools/.
+# build_tools [NAME...]: the named tools, or every one under scripts/tools/ but those with a
+# file named on-demand (tools so large to build that only the suite needing them asks for them).
 build_tools() {
   local names=("$@") d
   if [ "${#names[@]}" -eq 0 ]; then
-    for d in "$TOOLS_SRC"/*/; do [ -f "$d/build.list" ] && names+=("$(basename "$d")"); done
+    for d in "$TOOLS_SRC"/*/; do
+      if [ -f "$d/build.list" ] && [ ! -f "$d/on-demand" ]; then names+=("$(basename "$d")"); fi
+    done
   fi
   for d in "${names[@]}"; do build_tool "$d"; done
 }

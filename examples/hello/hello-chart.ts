@@ -14,6 +14,12 @@ export interface HelloChartProps {
   readonly namespace?: string;
   /** Pods. @default 2 */
   readonly replicas?: number;
+  /**
+   * Platforms to build. A builder that cannot build several at once (Docker's own `docker`
+   * driver without the containerd image store) needs one.
+   * @default [Platform.LINUX_AMD64, Platform.LINUX_ARM64]
+   */
+  readonly platforms?: readonly Platform[];
 }
 
 /** The example service: one image, built for amd64 and arm64, and the Deployment that runs it. */
@@ -26,7 +32,7 @@ export class HelloChart extends Chart {
     this.image = new GoStaticImage(this, 'image', {
       context: __dirname,
       repository: props.repository ?? 'registry.example.com/team/hello',
-      platforms: [Platform.LINUX_AMD64, Platform.LINUX_ARM64],
+      platforms: props.platforms ?? [Platform.LINUX_AMD64, Platform.LINUX_ARM64],
       builderImage: props.builderImage,
       goProxy: props.goProxy,
     });

@@ -11,7 +11,7 @@ import { pinnedRefs, readPins } from '../pin/pins';
 import { requirePulumiEngine } from './engine';
 import { imageBuildArgs } from './image-build';
 import { KubernetesResource, ObjectPlan, pinImages, planObjects, resourceClassOf } from './kubernetes-objects';
-import { prebuiltImageRef, registryLookupProvider } from './prebuilt-image';
+import { PREBUILT_LOOKUPS, prebuiltImageRef, PrebuiltLookup, registryLookupProvider } from './prebuilt-image';
 import { RegistryLogin } from './registry-login';
 
 /** Args of {@link GoshipDeployment}. */
@@ -54,14 +54,21 @@ export interface GoshipDeploymentArgs {
   readonly buildSecrets?: Readonly<Record<string, pulumi.Input<string>>>;
   /**
    * Deploy images CI already built: nothing is built or pushed (`pulumi preview` never builds);
-   * each GoStaticImage's `repository:tag` is looked up in its registry with `@pulumi/docker`'s
-   * `getRegistryImage` and deployed as `repository:tag@sha256:…`, as `goship pin` writes it.
-   * An image the app's pin file pins for its current ref (`goship publish` and `goship pin`
-   * write it) is deployed at that digest without a lookup. A tag that is not in the registry
-   * fails with the image's name.
+   * each GoStaticImage's `repository:tag` is looked up in its registry (see `prebuiltLookup`)
+   * and deployed as `repository:tag@sha256:…`, as `goship pin` writes it. An image the app's
+   * pin file pins for its current ref (`goship publish` and `goship pin` write it) is deployed
+   * at that digest without a lookup. A tag that is not in the registry fails with the image's
+   * name.
    * @default false - build and push every image
    */
   readonly prebuilt?: boolean;
+  /**
+   * How `prebuilt` looks tags up: `'registry'`, goship's own registry client (needs no plugin
+   * beyond `kubernetes`), or `'docker-provider'`, `@pulumi/docker`'s `getRegistryImage` (needs
+   * the `docker` resource plugin; for stacks that already run it).
+   * @default 'registry'
+   */
+  readonly prebuiltLookup?: PrebuiltLookup;
 }
 
 /** Every arg of GoshipDeployment: the compiler keeps this list and the interface in step. */
@@ -73,6 +80,7 @@ const GOSHIP_DEPLOYMENT_ARGS: PropNames<GoshipDeploymentArgs> = {
   builder: true,
   buildSecrets: true,
   prebuilt: true,
+  prebuiltLookup: true,
 };
 
 /** Every field of a registries entry. */
@@ -99,7 +107,8 @@ export interface ServiceRef {
  *   pods read (ConfigMaps, Secrets, ServiceAccounts, …), then the rest.
  *
  * With `prebuilt: true` nothing is built: each image's tag is looked up in its registry
- * (`@pulumi/docker`'s `getRegistryImage`) and deployed as `repository:tag@sha256:…`, exactly
+ * (goship's registry client; `@pulumi/docker`'s `getRegistryImage` with `prebuiltLookup:
+ * 'docker-provider'`) and deployed as `repository:tag@sha256:…`, exactly
  * as `goship pin` writes it into the YAML.
  *
  * `opts.dependsOn` holds back every child (a child registers only once its parent is), so a
@@ -141,12 +150,14 @@ export class GoshipDeployment extends pulumi.ComponentResource {
     const builds = new Map<string, dockerbuild.Image>();
     const refs: Record<string, pulumi.Output<string>> = {};
     const filePins = args.prebuilt ? pinnedRefs(plan.images.map((i) => i.image), args.app.pinsFile ? readPins(args.app.pinsFile) : new Map()) : new Map<string, string>();
-    const lookupProvider = args.prebuilt && filePins.size < plan.images.length ? registryLookupProvider(name, args.registries ?? [], this) : undefined;
+    const lookup = args.prebuiltLookup ?? 'registry';
+    const lookupProvider = args.prebuilt && lookup === 'docker-provider' && filePins.size < plan.images.length
+      ? registryLookupProvider(name, args.registries ?? [], this) : undefined;
     for (const { image, args: buildArgs } of plan.images) {
       if (args.prebuilt) {
         // A pin for this very ref (goship publish or goship pin wrote it) needs no registry lookup.
         const fromFile = filePins.get(image.imageRef);
-        const pinned = fromFile !== undefined ? pulumi.output(fromFile) : prebuiltImageRef(image, args.registries ?? [], { parent: this, provider: lookupProvider });
+        const pinned = fromFile !== undefined ? pulumi.output(fromFile) : prebuiltImageRef(image, args.registries ?? [], lookup, { parent: this, provider: lookupProvider });
         pins.set(image.imageRef, pinned);
         refs[image.name] = pinned;
         continue;
@@ -207,6 +218,12 @@ function planDeployment(name: string, args: GoshipDeploymentArgs): DeploymentPla
     const namespace = args.namespace === undefined ? undefined : dns1123Label('namespace', args.namespace);
     if (args.prebuilt !== undefined && typeof args.prebuilt !== 'boolean') {
       throw ValidationError.invalid('prebuilt', args.prebuilt, 'must be true or false', 'true deploys images CI already pushed; leave it unset to build them');
+    }
+    if (args.prebuiltLookup !== undefined && !PREBUILT_LOOKUPS.includes(args.prebuiltLookup)) {
+      throw ValidationError.invalid('prebuiltLookup', args.prebuiltLookup, 'is not a lookup', `use one of ${PREBUILT_LOOKUPS.map((l) => `'${l}'`).join(', ')}`);
+    }
+    if (args.prebuiltLookup !== undefined && !args.prebuilt) {
+      throw ValidationError.invalid('prebuiltLookup', args.prebuiltLookup, 'only prebuilt images are looked up', 'set prebuilt: true, or drop prebuiltLookup');
     }
     if (args.prebuilt && args.builder !== undefined) {
       throw ValidationError.invalid('builder', args.builder, 'nothing is built when prebuilt is true', 'drop builder, or prebuilt to build the images');

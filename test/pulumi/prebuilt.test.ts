@@ -20,6 +20,8 @@ beforeEach(() => {
 
 const key = (o: any) => `${o.kind}/${o.metadata.namespace ?? ''}/${o.metadata.name}`;
 
+// The default lookup (goship's registry client) runs against a real registry in
+// test/e2e/pulumi; here the @pulumi/docker lookup stands in under the mock engine.
 describe('GoshipDeployment with prebuilt images', () => {
   test('builds nothing, looks the tag up in the registry, and applies exactly the YAML goship pin writes', async () => {
     // GIVEN an app CI built and pushed, synthesized and pinned as the GitOps path does
@@ -29,7 +31,7 @@ describe('GoshipDeployment with prebuilt images', () => {
     const pinsFile = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'goship-pins-')), 'goship.pins.json');
     pinOutput(fixture.outdir, pinsFile, new Map([[fixture.image.name, { ref: fixture.image.imageRef, digest: DIGEST }]]), readBakeTargets(fixture.outdir));
     // WHEN
-    const component = new GoshipDeployment('web', { app: fixture.app, prebuilt: true });
+    const component = new GoshipDeployment('web', { app: fixture.app, prebuilt: true, prebuiltLookup: 'docker-provider' });
     await settle([component, ...Object.values(component.objects)]);
     // THEN no build resource, no unexpected call
     expect(registered.filter((r) => r.type.startsWith('docker'))).toEqual([]);
@@ -87,10 +89,20 @@ describe('GoshipDeployment with prebuilt images', () => {
       .toThrow("[web] builder: 'goship' — nothing is built when prebuilt is true — drop builder, or prebuilt to build the images");
   });
 
+  test('fails if prebuiltLookup is not a lookup, or is given without prebuilt', () => {
+    const fixture = webFixture();
+    expect(() => new GoshipDeployment('web', { app: fixture.app, prebuilt: true, prebuiltLookup: 'crane' as never }))
+      .toThrow("[web] prebuiltLookup: 'crane' — is not a lookup — use one of 'registry', 'docker-provider'");
+    expect(() => new GoshipDeployment('web', { app: fixture.app, prebuiltLookup: 'registry' }))
+      .toThrow("[web] prebuiltLookup: 'registry' — only prebuilt images are looked up — set prebuilt: true, or drop prebuiltLookup");
+  });
+
   test('logins go to a docker provider used for the lookups', async () => {
     const fixture = webFixture();
     registryImages.set(fixture.image.imageRef, DIGEST);
-    const component = new GoshipDeployment('web', { app: fixture.app, prebuilt: true, registries: [{ address: 'registry.test', username: 'ci', password: 'pw' }] });
+    const component = new GoshipDeployment('web', {
+      app: fixture.app, prebuilt: true, prebuiltLookup: 'docker-provider', registries: [{ address: 'registry.test', username: 'ci', password: 'pw' }],
+    });
     await settle([component, ...Object.values(component.objects)]);
     const providers = registered.filter((r) => r.type === 'pulumi:providers:docker');
     expect(providers.map((p) => p.name)).toEqual(['web-registry-lookup']);

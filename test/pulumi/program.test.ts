@@ -24,6 +24,7 @@ const named = (name: string): Registered => {
 describe('Pulumi.ts, the program that deploys examples/hello', () => {
   let program: typeof import('../../Pulumi');
 
+  // Importing the program compiles it and the library: slow on a busy machine, not a failure.
   beforeAll(async () => {
     // GIVEN the stack config the README sets
     pulumi.runtime.setAllConfig({
@@ -38,7 +39,7 @@ describe('Pulumi.ts, the program that deploys examples/hello', () => {
     program = await import('../../Pulumi');
     await valueOf(program.images);
     await quiet();
-  });
+  }, 5 * 60 * 1000);
 
   test('builds and pushes the hello image to the configured registry, with the login as a secret', () => {
     const image = named('image-hello');
