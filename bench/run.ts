@@ -12,7 +12,8 @@
  *   --runs=n           GOSHIP_BENCH_RUNS     goship runs per size (medians are shown; default 3)
  *   --cdk8s-runs=n     GOSHIP_BENCH_CDK8S_RUNS  cdk8s runs per size (default 2: ~90 s each at 3000)
  *   --tree=services|plain  GOSHIP_BENCH_TREE what each chart holds (plain: cdk8s-plus-27 only)
- *   --only=synth,image,modules,check GOSHIP_BENCH_ONLY  which benches
+ *   --only=synth,image,modules,check,bake GOSHIP_BENCH_ONLY  which benches (bake needs
+ *                      scripts/buildkitd.sh started)
  *   --compare=all|smallest GOSHIP_BENCH_COMPARE  sizes whose chart YAML is compared byte for byte
  *   --profile          GOSHIP_BENCH_PROFILE=1  CPU profiles of goship's synth (.cache/bench/profiles)
  *   --build-runs=n     GOSHIP_BENCH_BUILD_RUNS   cold builds per platform
@@ -25,6 +26,7 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
+import { bakeBench, printBake } from './bake-bench';
 import { checkBench, printCheck } from './check-bench';
 import { imageBench, printImages } from './image-bench';
 import { moduleBench, printModules } from './module-bench';
@@ -57,7 +59,7 @@ async function main(): Promise<void> {
   const [runs] = numbers(option('runs', 'GOSHIP_BENCH_RUNS'), [3]);
   const [cdk8sRuns] = numbers(option('cdk8s-runs', 'GOSHIP_BENCH_CDK8S_RUNS'), [2]);
   const tree = (option('tree', 'GOSHIP_BENCH_TREE') ?? 'services') as TreeKind;
-  const only = (option('only', 'GOSHIP_BENCH_ONLY') ?? 'synth,image,modules,check').split(',');
+  const only = (option('only', 'GOSHIP_BENCH_ONLY') ?? 'synth,image,modules,check,bake').split(',');
   const compare = option('compare', 'GOSHIP_BENCH_COMPARE') === 'smallest' ? 'smallest' : 'all';
   const profile = ['true', '1'].includes(option('profile', 'GOSHIP_BENCH_PROFILE') ?? '');
   const [buildRuns] = numbers(option('build-runs', 'GOSHIP_BENCH_BUILD_RUNS'), [1]);
@@ -121,6 +123,15 @@ async function main(): Promise<void> {
         say(`SKIPPED: the module bench needs buildah and the builder image, and ${result.skipped}.`);
       } else {
         printModules(result);
+      }
+    }
+    if (only.includes('bake')) {
+      heading('Bake: hello and the shop\'s three images, both platforms, on a standalone BuildKit');
+      const result = bakeBench({ workdir: fs.mkdtempSync(path.join(workdir, 'bake-')), builderImage: process.env.GOSHIP_BUILDER_IMAGE ?? 'localhost/golang:1.19-local' });
+      if ('skipped' in result) {
+        say(`SKIPPED: the bake bench needs ${result.skipped}.`);
+      } else {
+        printBake(result);
       }
     }
   } finally {
