@@ -102,7 +102,8 @@ export function bakeBench(opts: BakeBenchOptions): BakeBenchResult | { skipped: 
     return { skipped: `buildah could not push ${opts.builderImage} to ${registry}: ${push.stderr.trim()}` };
   }
 
-  const cwd = REPO_ROOT;
+  // The bake file's paths are relative to rootdir: bake runs there.
+  const cwd = opts.workdir;
   const prune = () => buildx(['prune', '--all', '--force'], env, cwd);
   const bakeRun = (...args: string[]) => buildx(['bake', '--progress', 'plain', '-f', bakeFile, ...args], env, cwd);
   const targets = Object.keys(bake.target);
