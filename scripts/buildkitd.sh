@@ -46,7 +46,7 @@ die() { log "error: $*"; exit 1; }
 
 alive() { local pid; pid="$(cat "$1" 2>/dev/null || true)"; [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null; }
 buildkitd_answers() { "$TOOLS_BIN/buildctl" --addr "unix://$SOCK" debug workers >/dev/null 2>&1; }
-registry_answers() { curl -fsS -o /dev/null --max-time 2 "http://127.0.0.1:$(port)/v2/"; }
+registry_answers() { curl -fs -o /dev/null --max-time 2 "http://127.0.0.1:$(port)/v2/"; }
 
 port() {
   if [ -n "${GOSHIP_BUILD_REGISTRY_PORT:-}" ]; then printf '%s\n' "$GOSHIP_BUILD_REGISTRY_PORT"

@@ -32,6 +32,7 @@ describeE2E('bake from the repository root and from the infra folder', () => {
     new GoStaticImage(new Chart(app, 'hello'), 'image', {
       context: path.join(repo, 'services', 'hello'),
       repository: `${registry}/${prefix}/paths/hello`,
+      tag: 'v1.0.0',
       platforms: [Platform.LINUX_AMD64, Platform.LINUX_ARM64],
     });
     app.synth();
@@ -52,9 +53,10 @@ describeE2E('bake from the repository root and from the infra folder', () => {
   afterAll(() => cleanup.run());
 
   test.each([
-    ['the repository root', '', 'infra/dist/docker-bake.json', 'services/hello'],
-    ['the infra folder', 'infra', 'dist/docker-bake.json', '../services/hello'],
-  ])('synth with rootdir %s, bake from there: --print names the module folder, and the real bake builds both platforms', async (_, rel, file, context) => {
+    ['the repository root', '', 'infra/dist/docker-bake.json', 'services/hello', []],
+    // The module is outside the folder bake runs in: buildx asks for the right to read it.
+    ['the infra folder', 'infra', 'dist/docker-bake.json', '../services/hello', ['--allow=fs.read=..']],
+  ])('synth with rootdir %s, bake from there: --print names the module folder, and the real bake builds both platforms', async (_, rel, file, context, allow) => {
     // GIVEN
     const cwd = path.join(repo, rel);
     synth(cwd);
@@ -66,17 +68,30 @@ describeE2E('bake from the repository root and from the infra folder', () => {
     expect({ context: target.context, platforms: target.platforms }).toEqual({ context, platforms: ['linux/amd64', 'linux/arm64'] });
     expect(fs.existsSync(path.resolve(cwd, target.context, target.dockerfile))).toBe(true);
     // AND the real bake builds from there
-    const built = await bake(['-f', file, '--set', 'hello.output=type=cacheonly'], cwd);
-    expect(built.log).toMatch(/^#\d+ \[linux\/arm64 build \d+\/\d+\] RUN .*go build/m);
+    const built = await bake(['-f', file, ...allow, '--set', 'hello.output=type=cacheonly'], cwd);
+    expect(built.log).toMatch(/^#\d+ \[linux\/amd64->arm64 build \d+\/\d+\] RUN .*go build/m);
+  });
+
+  test('fails if bake runs from the infra folder without the right to read the module beside it', async () => {
+    // GIVEN
+    const cwd = path.join(repo, 'infra');
+    synth(cwd);
+    // WHEN
+    const r = await buildx(['bake', '-f', 'dist/docker-bake.json', '--set', 'hello.output=type=cacheonly'], { cwd });
+    // THEN buildx names the folder and the flag
+    expect(r.exitCode).not.toBe(0);
+    expect(r.stderr).toContain('Read access to path ../services/hello');
+    expect(r.stderr).toContain('Pass "--allow=fs.read=../services/hello"');
+    expect(r.stderr).toContain('ERROR: additional privileges requested');
   });
 
   test('fails if bake runs from another folder than rootdir: the context is not found', async () => {
     // GIVEN a bake file synthesized for the infra folder
     synth(path.join(repo, 'infra'));
     // WHEN bake runs from the repository root
-    const r = await buildx(['bake', '-f', 'infra/dist/docker-bake.json', '--set', 'hello.output=type=cacheonly'], { cwd: repo });
-    // THEN
+    const r = await buildx(['bake', '-f', 'infra/dist/docker-bake.json', `--allow=fs.read=${path.dirname(repo)}`, '--set', 'hello.output=type=cacheonly'], { cwd: repo });
+    // THEN the context, read from the repository root, names a folder beside the repository
     expect(r.exitCode).not.toBe(0);
-    expect(r.stderr).toMatch(/services\/hello/);
+    expect(r.stderr).toMatch(/ERROR: .*services\/hello/);
   });
 });

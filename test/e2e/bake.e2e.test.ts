@@ -64,16 +64,18 @@ describeE2E('docker buildx bake on a standalone BuildKit: push, metadata, pins',
     }
     // The builder image every Dockerfile names, in the registry buildkitd uses as Docker Hub's mirror.
     await pushToMirror(await ensureBuilderImage(), builderFrom(path.join(outdir, 'images', 'hello', 'Dockerfile')), registry);
-    // WHEN the README's build step runs, from the repository root
-    pushed = await bake(['-f', path.join(outdir, 'docker-bake.json'), '--push', '--metadata-file', metadataFile]);
+    // WHEN the README's build step runs, from the repository root (dist/ is outside it here:
+    // buildx asks for the right to read the Dockerfiles there)
+    pushed = await bake(['-f', path.join(outdir, 'docker-bake.json'), '--push', '--metadata-file', metadataFile, `--allow=fs.read=${root}`]);
     process.stdout.write(`e2e: bake of ${Object.keys(refs).length} images x ${PLATFORMS.length} platforms took ${pushed.seconds.toFixed(1)} s\n`);
   });
 
   afterAll(() => cleanup.run());
 
   test('bake builds every target for every platform of the bake file', () => {
+    // BuildKit names the arm64 compile `linux/amd64->arm64`: the amd64 builder cross-compiles it.
     for (const name of Object.keys(refs)) {
-      for (const platform of PLATFORMS) {
+      for (const platform of ['linux/amd64', 'linux/amd64->arm64']) {
         expect(pushed.log).toMatch(new RegExp(`^#\\d+ \\[${name} ${platform} build \\d+/\\d+\\] RUN .*go build`, 'm'));
       }
     }
