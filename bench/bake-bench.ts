@@ -4,8 +4,8 @@ import * as path from 'path';
 import { performance } from 'perf_hooks';
 import { Chart } from 'cdk8s';
 import { GoshipApp } from '../lib/app/goship-app';
+import { DockerfileSyntax } from '../lib/image/dockerfile-syntax';
 import { GoStaticImage } from '../lib/image/go-static-image';
-import { DockerfileSyntax } from '../lib/model/dockerfile-syntax';
 import { Platform } from '../lib/model/platform';
 import { say, seconds, table } from './report';
 
@@ -18,8 +18,6 @@ const SCRIPTS = path.join(REPO_ROOT, 'scripts');
 export interface BakeBenchOptions {
   /** A scratch folder: copies of the examples and the synthesized output. */
   readonly workdir: string;
-  /** The local Go builder image (buildah's storage), pushed as the Dockerfiles' `FROM` name. */
-  readonly builderImage: string;
 }
 
 /** Everything the bake bench measured, in ms. */
@@ -95,13 +93,6 @@ export function bakeBench(opts: BakeBenchOptions): BakeBenchResult | { skipped: 
   app.synth();
   const bakeFile = path.join(outdir, 'docker-bake.json');
   const bake = JSON.parse(fs.readFileSync(bakeFile, 'utf8')) as { target: Record<string, { context: string; dockerfile: string; platforms: string[]; args: Record<string, string> }> };
-  const from = /^FROM (?:--platform=\S+ )?(\S+) AS build$/m.exec(fs.readFileSync(path.join(outdir, 'images', 'hello', 'Dockerfile'), 'utf8'))![1];
-  const hub = from.includes('/') ? from : `library/${from}`;
-  const push = spawnSync('buildah', ['--storage-driver', 'vfs', 'push', '--quiet', '--tls-verify=false', opts.builderImage, `docker://${registry}/${hub}`], { encoding: 'utf8' });
-  if (push.status !== 0) {
-    return { skipped: `buildah could not push ${opts.builderImage} to ${registry}: ${push.stderr.trim()}` };
-  }
-
   // The bake file's paths are relative to rootdir: bake runs there.
   const cwd = opts.workdir;
   const prune = () => buildx(['prune', '--all', '--force'], env, cwd);

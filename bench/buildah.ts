@@ -19,7 +19,11 @@ export class BenchBuildah {
       return 'buildah is not installed (scripts/e2e-setup.sh installs it)';
     }
     if (!imageId(['--storage-driver', 'vfs'], builderImage)) {
-      return `the builder image ${builderImage} is not in buildah's storage (scripts/e2e-setup.sh makes it)`;
+      // From the registry mirror, as the e2e suites pull it (scripts/mirror.sh writes registries.conf).
+      const pull = spawnSync('buildah', ['--storage-driver', 'vfs', 'pull', '--quiet', builderImage], { encoding: 'utf8' });
+      if (pull.status !== 0) {
+        return `the builder image ${builderImage} could not be pulled from the registry mirror (run scripts/e2e-setup.sh): ${pull.stderr.trim()}`;
+      }
     }
     return undefined;
   }
@@ -52,7 +56,7 @@ export class BenchBuildah {
    */
   public build(opts: BuildOptions): BuildResult {
     const args = [
-      ...this.storage, 'build', '--isolation', 'chroot', '--pull=never',
+      ...this.storage, 'build', '--isolation', 'chroot',
       '--layers', ...(opts.noCache ? ['--no-cache'] : []),
       '--platform', opts.platform, '--build-arg', 'BUILDPLATFORM=linux/amd64',
       '-t', opts.tag, '-f', opts.dockerfile, opts.context,

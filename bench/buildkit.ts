@@ -1,7 +1,5 @@
 import { spawnSync } from 'child_process';
 import * as fs from 'fs';
-import * as os from 'os';
-import * as path from 'path';
 import { performance } from 'perf_hooks';
 import { BuildResult } from './buildah';
 
@@ -33,19 +31,11 @@ export class BenchBuildKit {
     if (spawnSync(DOCKER, ['image', 'inspect', image], { stdio: 'ignore', env: dockerEnv() }).status === 0) {
       return;
     }
-    process.stderr.write(`  loading ${image} into the Docker engine (once)\n`);
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'goship-bench-load-'));
-    try {
-      const archive = path.join(dir, 'image.tar');
-      const push = spawnSync('buildah', ['--storage-driver', 'vfs', 'push', '--quiet', image, `docker-archive:${archive}:${image}`], { encoding: 'utf8' });
-      if (push.status !== 0) {
-        throw new Error(`buildah push of ${image} failed:\n${push.stderr}`);
-      }
-      run(['load', '--quiet', '--input', archive]);
-    } finally {
-      fs.rmSync(dir, { recursive: true, force: true });
-    }
+    // The engine resolves Docker Hub names through the registry mirror (scripts/mirror.sh).
+    process.stderr.write(`  pulling ${image} into the Docker engine from the registry mirror (once)\n`);
+    run(['pull', '--quiet', image]);
   }
+
 
   /** Empties the engine's build cache, cache mounts included. */
   public prune(): void {

@@ -19,7 +19,7 @@
  *   --build-runs=n     GOSHIP_BENCH_BUILD_RUNS   cold builds per platform
  *   --rebuild-runs=n   GOSHIP_BENCH_REBUILD_RUNS rebuilds after a one-line change
  *   --quick            GOSHIP_BENCH_QUICK=1  smaller defaults for all of the above
- *   GOSHIP_BUILDER_IMAGE         the Go builder image (default localhost/golang:1.19-local)
+ *   GOSHIP_BUILDER_IMAGE         the Go builder image (default golang:1.26, from the registry mirror)
  *   GOSHIP_BENCH_STORAGE         the bench's own buildah storage (default /var/tmp/goship-bench)
  *   GOSHIP_BENCH_STORAGE_DRIVER  its driver (default overlay when the kernel has it, else vfs)
  */
@@ -33,6 +33,9 @@ import { moduleBench, printModules } from './module-bench';
 import { heading, machineLine, say } from './report';
 import { printSynth, synthBench } from './synth-bench';
 import { TreeKind } from './trees';
+
+// buildah pulls the builder from the registry mirror (scripts/mirror.sh), as the e2e suites do.
+process.env.CONTAINERS_REGISTRIES_CONF ??= path.join(process.env.GOSHIP_MIRROR_DIR ?? '/var/tmp/goship-mirror', 'registries.conf');
 
 function option(name: string, env: string): string | undefined {
   const flag = process.argv.find((a) => a === `--${name}` || a.startsWith(`--${name}=`));
@@ -88,7 +91,7 @@ async function main(): Promise<void> {
     }
     if (only.includes('image')) {
       heading('Images: examples/hello built with buildah and with BuildKit from the Dockerfile goship renders');
-      const builderImage = process.env.GOSHIP_BUILDER_IMAGE ?? 'localhost/golang:1.19-local';
+      const builderImage = process.env.GOSHIP_BUILDER_IMAGE ?? 'golang:1.26';
       // Next to the bench's buildah storage: build contexts and cache mounts on the same disk.
       const storageHome = process.env.GOSHIP_BENCH_STORAGE ?? '/var/tmp/goship-bench';
       fs.mkdirSync(storageHome, { recursive: true });
@@ -115,7 +118,7 @@ async function main(): Promise<void> {
       const modulesWorkdir = fs.mkdtempSync(path.join(storageHome, 'modules-'));
       const result = await moduleBench({
         workdir: modulesWorkdir,
-        builderImage: process.env.GOSHIP_BUILDER_IMAGE ?? 'localhost/golang:1.19-local',
+        builderImage: process.env.GOSHIP_BUILDER_IMAGE ?? 'golang:1.26',
         storageHome,
         driver: process.env.GOSHIP_BENCH_STORAGE_DRIVER,
       }).finally(() => fs.rmSync(modulesWorkdir, { recursive: true, force: true }));
@@ -127,7 +130,8 @@ async function main(): Promise<void> {
     }
     if (only.includes('bake')) {
       heading('Bake: hello and the shop\'s three images, both platforms, on a standalone BuildKit');
-      const result = bakeBench({ workdir: fs.mkdtempSync(path.join(workdir, 'bake-')), builderImage: process.env.GOSHIP_BUILDER_IMAGE ?? 'localhost/golang:1.19-local' });
+      // The builder image comes from the suite's registry mirror (scripts/mirror.sh), buildkitd's Docker Hub mirror.
+      const result = bakeBench({ workdir: fs.mkdtempSync(path.join(workdir, 'bake-')) });
       if ('skipped' in result) {
         say(`SKIPPED: the bake bench needs ${result.skipped}.`);
       } else {

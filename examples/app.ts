@@ -5,7 +5,10 @@ import { ShopChart } from './shop/shop-chart';
 // `npm run synth` writes dist/: hello.k8s.yaml and shop.k8s.yaml, a Dockerfile per image
 // under images/, and one docker-bake.json for all four images.
 const app = new GoshipApp();
+// A company's CI sets these to its own builder image and module proxy; unset, the Dockerfiles
+// say `FROM golang:1.26` and download through the builder image's default proxy.
 const builderImage = process.env.GOSHIP_BUILDER_IMAGE;
-new HelloChart(app, 'hello', { builderImage });
-new ShopChart(app, 'shop', { builderImage });
+const goProxy = process.env.GOSHIP_GOPROXY;
+new HelloChart(app, 'hello', { builderImage, goProxy });
+new ShopChart(app, 'shop', { builderImage, goProxy });
 app.synth();

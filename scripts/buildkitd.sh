@@ -3,8 +3,9 @@
 # pulls from and pushes to, for `docker buildx bake` through buildx's `remote` driver. No image
 # is pulled from anywhere: buildkitd, buildctl and docker-buildx are built from their Go
 # modules (scripts/tools/buildkit, scripts/tools/buildx), the registry is Debian's
-# docker-registry on 127.0.0.1 over plain HTTP, and Docker Hub names (`FROM golang:1.19`,
-# `# syntax=docker/dockerfile:1`) resolve through that registry as a mirror.
+# docker-registry on 127.0.0.1 over plain HTTP, and Docker Hub names (`FROM golang:1.26`,
+# `# syntax=docker/dockerfile:1`) resolve through that registry, then through the suite's
+# registry mirror (scripts/mirror.sh, the Go builder images), as mirrors.
 #
 #   bash scripts/buildkitd.sh start    # idempotent: returns at once when both already answer
 #   bash scripts/buildkitd.sh stop     # stops both by their pids; nothing to do when not running
@@ -25,6 +26,8 @@
 #                           folder, else a free one)
 #   GOSHIP_BUILDKITD_WAIT   seconds to wait         (default 60)
 #   GOSHIP_BUILDER_NAME     the buildx builder name (default goship)
+#   GOSHIP_MIRROR_PORT      the port of scripts/mirror.sh's registry, buildkitd's second
+#                           Docker Hub mirror (default 5100)
 set -euo pipefail
 
 SCRIPTS="$(cd "$(dirname "$0")" && pwd)"
@@ -39,6 +42,8 @@ REG_LOG="$DIR/registry.log"
 PORTFILE="$DIR/registry.port"
 DOCKER_CONFIG_DIR="$DIR/docker-config"
 DOCKER=/usr/bin/docker
+# The suite's registry mirror of Docker Hub (scripts/mirror.sh): the Go builder images.
+SUITE_MIRROR="127.0.0.1:${GOSHIP_MIRROR_PORT:-5100}"
 TOOLS_BIN="$(bash "$SCRIPTS/e2e-setup.sh" bin)"
 
 log() { printf 'buildkitd.sh: %s\n' "$*" >&2; }
@@ -128,8 +133,9 @@ start_buildkitd() {
   if alive "$PIDFILE" && buildkitd_answers; then return 0; fi
   mkdir -p "$DIR/root"
   rm -f "$SOCK"
-  # The runc worker with the host's network (no CNI); the registry over plain HTTP, and as the
-  # mirror of Docker Hub, so `FROM golang:1.19` pulls 127.0.0.1:PORT/library/golang:1.19.
+  # The runc worker with the host's network (no CNI); the registry over plain HTTP, and as
+  # Docker Hub's mirrors this registry first, then the suite's (scripts/mirror.sh), which holds
+  # the Go builder images: `FROM golang:1.26` pulls 127.0.0.1:PORT/library/golang:1.26.
   cat >"$DIR/buildkitd.toml" <<EOF
 root = "$DIR/root"
 
@@ -148,8 +154,11 @@ root = "$DIR/root"
 [registry."127.0.0.1:$p"]
   http = true
 
+[registry."$SUITE_MIRROR"]
+  http = true
+
 [registry."docker.io"]
-  mirrors = ["127.0.0.1:$p"]
+  mirrors = ["127.0.0.1:$p", "$SUITE_MIRROR"]
 EOF
   nohup "$TOOLS_BIN/buildkitd" --config "$DIR/buildkitd.toml" >"$LOG" 2>&1 </dev/null &
   printf '%s\n' "$!" >"$PIDFILE"

@@ -16,6 +16,8 @@
 #   GOSHIP_DOCKER_DIR    the engine's directory   (default /var/tmp/goship-docker; keep it
 #                        short: containerd's sockets live in it and unix paths are limited)
 #   GOSHIP_DOCKERD_WAIT  seconds to wait for it   (default 60)
+#   GOSHIP_MIRROR_PORT   the registry mirror's port on 127.0.0.1 (default 5100): Docker Hub
+#                        names (`golang:1.26`) resolve there (scripts/mirror.sh)
 #   GOSHIP_DOCKER_STORAGE_DRIVER  overlay2 or vfs (default overlay2 when the kernel has
 #                        overlay, else vfs: vfs works anywhere but copies every layer whole,
 #                        about 0.8 GB per build step on the Go builder image)
@@ -77,6 +79,7 @@ start() {
     --pidfile "$PIDFILE" \
     --storage-driver "$DRIVER" \
     --iptables=false --ip-masq=false --ip6tables=false --bridge=none \
+    --registry-mirror "http://127.0.0.1:${GOSHIP_MIRROR_PORT:-5100}" \
     --log-level warn \
     >"$LOG" 2>&1 </dev/null &
   wait_until_answers "$!"

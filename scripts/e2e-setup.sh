@@ -1,32 +1,41 @@
 #!/usr/bin/env bash
-# Installs the container tools the end-to-end tests use (buildah, runc, umoci, skopeo,
-# docker-registry, Go, qemu-user-static, and Debian's Docker engine with BuildKit built in)
-# and makes the local Go builder image. The engine is not started here: scripts/dockerd.sh
-# starts and stops one for the suite.
+# Installs the tools the end-to-end tests use, builds the ones that come from Go modules, and
+# makes the Go builder images. It leaves one service running, the registry mirror that holds
+# the builder images (`bash scripts/mirror.sh stop` stops it); scripts/dockerd.sh starts and
+# stops the Docker engine.
 #
-# Idempotent and quick when everything is already there: packages are checked with
-# dpkg before apt-get runs, and the builder image is made only when buildah's
-# storage does not list it yet. Debian only (apt-get, debootstrap). Runs as root.
+#   bash scripts/e2e-setup.sh                 # all of the below; idempotent, seconds when done
+#   bash scripts/e2e-setup.sh bin             # prints the folder of the tools built from Go modules
+#   bash scripts/e2e-setup.sh tools [NAME…]   # builds only those tools (scripts/tools/NAME)
+#   bash scripts/e2e-setup.sh goroot VERSION  # prints the GOROOT of a proven Go release
+#
+# 1. Debian packages: buildah, runc, umoci, skopeo, docker-registry, qemu-user-static, Docker
+#    20.10 (BuildKit built in), debootstrap, gcc. Debian's golang-go is not installed: the
+#    host's Go is the machine's /usr/local/go, and Debian's 1.19 is unpacked beside it.
+# 2. Tools from their Go modules, pinned, into `bash scripts/e2e-setup.sh bin` (go-tools.sh).
+# 3. The Go releases the suites prove (GOSHIP_GO_VERSIONS): the machine's 1.26.8, 1.27.3 (the
+#    go command fetches it from the module proxy when GOTOOLCHAIN=go1.27.3 asks for it) and
+#    Debian's 1.19.8, the oldest goship supports.
+# 4. A builder image for each, named as the official ones are (golang:1.26.8, and golang:1.26
+#    for the newest patch of a minor), pushed to the registry mirror (scripts/mirror.sh) through
+#    which the Docker engine and buildah resolve `FROM golang:<version>`. Each is Debian
+#    bookworm (debootstrap minbase, gcc, CA roots, zoneinfo) with the toolchain copied to
+#    /usr/local/go; it is made only when the mirror does not have it yet.
+#
+# Debian only (apt-get, debootstrap). Runs as root.
 #
 # Environment:
-#   GOSHIP_BUILDER_IMAGE  name of the builder image   (default localhost/golang:1.19-local)
-#   GOSHIP_DEBIAN_MIRROR  mirror for debootstrap      (default: the first URIs line of
+#   GOSHIP_GO_VERSIONS    the Go releases to make builders for (default "1.26.8 1.27.3 1.19.8")
+#   GOSHIP_DEBIAN_MIRROR  mirror for debootstrap (default: the first URIs line of
 #                         /etc/apt/sources.list.d/debian.sources, else of /etc/apt/sources.list)
-#   GOSHIP_REBUILD_BUILDER=1  make the builder image again even if it exists
+#   GOSHIP_REBUILD_BUILDER=1  make the builder images again even if the mirror has them
+#   GOSHIP_TOOLS_DIR, GOSHIP_GO: see go-tools.sh; GOSHIP_MIRROR_DIR, GOSHIP_MIRROR_PORT: mirror.sh
 set -euo pipefail
 
+here="$(cd "$(dirname "$0")" && pwd)"
 # shellcheck source=scripts/go-tools.sh
-. "$(dirname "$0")/go-tools.sh"
-case "${1:-}" in
-  # The folder of the tools built from Go modules (kubectl, buildx, pulumi, ko, ...).
-  bin) printf '%s\n' "$TOOLS_BIN"; exit 0 ;;
-  # Only the tools built from Go modules, all or the named ones.
-  tools) shift; build_tools "$@"; exit 0 ;;
-  '') ;;
-  *) printf 'usage: %s [bin | tools [NAME...]]\n' "$0" >&2; exit 2 ;;
-esac
-
-BUILDER_IMAGE="${GOSHIP_BUILDER_IMAGE:-localhost/golang:1.19-local}"
+. "$here/go-tools.sh"
+read -r -a GO_VERSIONS <<<"${GOSHIP_GO_VERSIONS:-1.26.8 1.27.3 1.19.8}"
 SUITE=bookworm
 # Every buildah call uses the same storage driver: vfs works on any filesystem and needs
 # neither fuse nor overlay support in the kernel.
@@ -34,6 +43,40 @@ BUILDAH=(buildah --storage-driver vfs)
 
 log() { printf 'e2e-setup: %s\n' "$*" >&2; }
 die() { log "error: $*"; exit 1; }
+
+# The GOROOT of Go release $1 on this machine, fetched or unpacked when missing.
+goroot_of() {
+  local v="$1" host
+  host="$(tools_go)"
+  if [ "$("$host" env GOVERSION)" = "go$v" ]; then
+    "$host" env GOROOT
+  elif [ "$v" = 1.19.8 ]; then
+    local root="$GOSHIP_TOOLS_DIR/go/1.19" debs deb
+    if [ ! -x "$root/usr/lib/go-1.19/bin/go" ]; then
+      debs="$(mktemp -d)"
+      (cd "$debs" && apt-get download -q golang-1.19-go golang-1.19-src >/dev/null 2>&1) \
+        || (apt-get update -q >/dev/null && cd "$debs" && apt-get download -q golang-1.19-go golang-1.19-src >/dev/null) \
+        || die "apt-get download golang-1.19-go golang-1.19-src failed"
+      rm -rf "$root" && mkdir -p "$root"
+      for deb in "$debs"/*.deb; do dpkg -x "$deb" "$root"; done
+      rm -rf "$debs"
+    fi
+    printf '%s\n' "$root/usr/lib/go-1.19"
+  else
+    # The go command downloads golang.org/toolchain@v0.0.1-go$v.linux-amd64 from the proxy.
+    GOTOOLCHAIN="go$v" "$host" env GOROOT
+  fi
+}
+
+case "${1:-}" in
+  # The folder of the tools built from Go modules (kubectl, buildx, pulumi, ko, ...).
+  bin) printf '%s\n' "$TOOLS_BIN"; exit 0 ;;
+  # Only the tools built from Go modules, all or the named ones.
+  tools) shift; build_tools "$@"; exit 0 ;;
+  goroot) [ -n "${2:-}" ] || die "usage: $0 goroot VERSION"; goroot_of "$2"; exit 0 ;;
+  '') ;;
+  *) printf 'usage: %s [bin | tools [NAME...] | goroot VERSION]\n' "$0" >&2; exit 2 ;;
+esac
 
 [ "$(id -u)" = 0 ] || die "run as root (apt-get, debootstrap and buildah's vfs storage need it)"
 command -v dpkg >/dev/null || die "needs a Debian system (dpkg, apt-get)"
@@ -47,7 +90,6 @@ PACKAGES=(
   umoci              # OCI layout -> runtime bundle
   skopeo             # registry inspection and copies
   docker-registry    # a real registry on 127.0.0.1
-  golang-go          # Go 1.19 on the host (reference builds, cgo)
   gcc                # cgo builds on the host
   libc6-dev
   qemu-user-static   # runs arm64 binaries on amd64
@@ -86,7 +128,7 @@ else
   log "packages already installed"
 fi
 
-for tool in buildah runc umoci skopeo docker-registry go qemu-aarch64-static debootstrap file readelf curl openssl dockerd containerd busybox; do
+for tool in buildah runc umoci skopeo docker-registry qemu-aarch64-static debootstrap file readelf curl openssl dockerd containerd busybox; do
   command -v "$tool" >/dev/null || die "'$tool' is still missing after the install"
 done
 # Debian's client: a docker first on PATH may be a newer one that insists on the buildx plugin.
@@ -98,18 +140,44 @@ done
 build_tools
 
 # ---------------------------------------------------------------------------------------
-# 3. Builder image: Debian bookworm with Go 1.19, gcc and CA roots/zoneinfo, made locally
-#    because no registry can be pulled from. Cached in buildah's storage
-#    (/var/lib/containers/storage), so later runs on the same machine skip this.
+# 3. Go releases, and 4. a builder image for each in the registry mirror
 # ---------------------------------------------------------------------------------------
-builder_exists() {
-  local images
-  images="$("${BUILDAH[@]}" images --format '{{.Name}}:{{.Tag}}' 2>/dev/null || true)"
-  grep -qxF -- "$BUILDER_IMAGE" <<<"$images"
+declare -A GOROOTS
+for v in "${GO_VERSIONS[@]}"; do
+  GOROOTS[$v]="$(goroot_of "$v")"
+  [ "$("${GOROOTS[$v]}/bin/go" env GOVERSION)" = "go$v" ] || die "${GOROOTS[$v]}/bin/go is not go$v"
+done
+
+bash "$here/mirror.sh" start
+eval "$(bash "$here/mirror.sh" env)"
+
+in_mirror() {
+  curl -fs -o /dev/null --head -H 'Accept: application/vnd.oci.image.manifest.v1+json' \
+    -H 'Accept: application/vnd.docker.distribution.manifest.v2+json' \
+    "http://$GOSHIP_MIRROR/v2/library/golang/manifests/$1"
 }
 
-if [ "${GOSHIP_REBUILD_BUILDER:-0}" != 1 ] && builder_exists; then
-  log "builder image $BUILDER_IMAGE already present"
+# The tags of release $1: its own, and its minor's when no newer patch of it is proven here.
+tags_of() {
+  local v="$1" minor="${1%.*}" other
+  printf '%s\n' "$v"
+  [ "$minor" = 1 ] && return 0   # a version such as 1.19 names a minor already
+  for other in "${GO_VERSIONS[@]}"; do
+    if [ "${other%.*}" = "$minor" ] && [ "$(printf '%s\n%s\n' "$other" "$v" | sort -V | tail -n1)" != "$v" ]; then
+      return 0
+    fi
+  done
+  printf '%s\n' "$minor"
+}
+
+to_make=()
+for v in "${GO_VERSIONS[@]}"; do
+  for t in $(tags_of "$v"); do
+    if [ "${GOSHIP_REBUILD_BUILDER:-0}" = 1 ] || ! in_mirror "$t"; then to_make+=("$v"); break; fi
+  done
+done
+if [ "${#to_make[@]}" -eq 0 ]; then
+  log "builder images for Go ${GO_VERSIONS[*]} already in the mirror $GOSHIP_MIRROR"
   exit 0
 fi
 
@@ -133,11 +201,10 @@ cleanup() {
 }
 trap cleanup EXIT
 
-log "debootstrap $SUITE from $mirror (about a minute)"
+log "debootstrap $SUITE from the apt mirror (about a minute)"
 start=$(date +%s)
 # gcc and libc6-dev make cgo builds possible, as in the official golang images.
-debootstrap --variant=minbase \
-  --include=golang-go,gcc,libc6-dev,ca-certificates,tzdata \
+debootstrap --variant=minbase --include=gcc,libc6-dev,ca-certificates,tzdata \
   "$SUITE" "$work/rootfs" "$mirror" >"$work/debootstrap.log" 2>&1 \
   || { tail -n 30 "$work/debootstrap.log" >&2; die "debootstrap failed"; }
 # Package caches and lists only make every container copy bigger (vfs copies layers).
@@ -146,26 +213,37 @@ rm -rf "$work/rootfs/var/cache/apt/archives/"*.deb "$work/rootfs/var/lib/apt/lis
 mkdir -p "$work/rootfs/go/src" "$work/rootfs/go/bin" "$work/rootfs/root/.cache"
 log "rootfs ready in $(( $(date +%s) - start )) s"
 
-ctr="$("${BUILDAH[@]}" from --pull=never scratch)"
-mnt="$("${BUILDAH[@]}" mount "$ctr")"
-# A tar pipe keeps owners, modes, links and special bits exactly as debootstrap left them.
-tar -C "$work/rootfs" --numeric-owner -cf - . | tar -C "$mnt" --numeric-owner -xpf -
-"${BUILDAH[@]}" umount "$ctr" >/dev/null
-
-"${BUILDAH[@]}" config \
-  --os linux --arch amd64 \
-  --env PATH=/go/bin:/usr/lib/go/bin:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin \
-  --env GOPATH=/go \
-  --env GOCACHE=/root/.cache/go-build \
-  --env GOMODCACHE=/go/pkg/mod \
-  --env GOPROXY=off \
-  --env GOTOOLCHAIN=local \
-  --workingdir /go \
-  --cmd /bin/bash \
-  --label org.opencontainers.image.description="Go 1.19 on Debian $SUITE, made locally by goship's e2e setup" \
-  "$ctr"
-"${BUILDAH[@]}" commit --quiet --rm "$ctr" "$BUILDER_IMAGE" >/dev/null
-ctr=""
-
-builder_exists || die "buildah did not list $BUILDER_IMAGE after commit"
-log "builder image $BUILDER_IMAGE made in $(( $(date +%s) - start )) s"
+for v in "${to_make[@]}"; do
+  ctr="$("${BUILDAH[@]}" from --pull=never scratch)"
+  mnt="$("${BUILDAH[@]}" mount "$ctr")"
+  # A tar pipe keeps owners, modes, links and special bits exactly as debootstrap left them.
+  tar -C "$work/rootfs" --numeric-owner -cf - . | tar -C "$mnt" --numeric-owner -xpf -
+  # The toolchain with its links resolved (Debian's 1.19 links src/ into /usr/share), owned
+  # by root and writable by it, as in the official images.
+  mkdir -p "$mnt/usr/local/go"
+  tar -C "${GOROOTS[$v]}" --owner=0 --group=0 --numeric-owner -chf - . | tar -C "$mnt/usr/local/go" -xpf -
+  chmod -R u+w "$mnt/usr/local/go"
+  "${BUILDAH[@]}" umount "$ctr" >/dev/null
+  # The official images' environment, GOTOOLCHAIN=local included: a go.mod asking for a newer
+  # Go fails the build instead of downloading another toolchain.
+  "${BUILDAH[@]}" config \
+    --os linux --arch amd64 \
+    --env PATH=/go/bin:/usr/local/go/bin:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin \
+    --env GOLANG_VERSION="$v" \
+    --env GOTOOLCHAIN=local \
+    --env GOPATH=/go \
+    --workingdir /go \
+    --cmd /bin/bash \
+    --label org.opencontainers.image.description="Go $v on Debian $SUITE, made by goship's e2e setup" \
+    "$ctr"
+  local_name="localhost/goship-builder/golang:$v"
+  "${BUILDAH[@]}" commit --quiet --rm "$ctr" "$local_name" >/dev/null
+  ctr=""
+  for t in $(tags_of "$v"); do
+    "${BUILDAH[@]}" push --quiet --tls-verify=false "$local_name" "docker://$GOSHIP_MIRROR/library/golang:$t"
+    in_mirror "$t" || die "the mirror does not list golang:$t after the push"
+    log "golang:$t (Go $v) is in the mirror $GOSHIP_MIRROR"
+  done
+  "${BUILDAH[@]}" rmi "$local_name" >/dev/null
+done
+log "builder images made in $(( $(date +%s) - start )) s"

@@ -8,6 +8,8 @@ export interface HelloChartProps {
   readonly repository?: string;
   /** Builder image override, e.g. a digest-pinned or locally built one. @default - golang:<go.mod version> */
   readonly builderImage?: string;
+  /** The module proxy the builder stage downloads through. @default - the builder image's (the public proxy) */
+  readonly goProxy?: string;
   /** Namespace of the objects. @default - none (the kubectl context's) */
   readonly namespace?: string;
   /** Pods. @default 2 */
@@ -26,6 +28,7 @@ export class HelloChart extends Chart {
       repository: props.repository ?? 'registry.example.com/team/hello',
       platforms: [Platform.LINUX_AMD64, Platform.LINUX_ARM64],
       builderImage: props.builderImage,
+      goProxy: props.goProxy,
     });
     this.deployment = new RollingDeployment(this, 'hello', {
       image: this.image,

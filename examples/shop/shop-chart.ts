@@ -10,6 +10,8 @@ export interface ShopChartProps {
   readonly registry?: string;
   /** Builder image override, e.g. a digest-pinned or locally built one. @default - golang:<go.mod version> */
   readonly builderImage?: string;
+  /** The module proxy the builder stage downloads through. @default - the builder image's (the public proxy) */
+  readonly goProxy?: string;
   /** Namespace of the objects. @default 'shop' */
   readonly namespace?: string;
 }
@@ -36,6 +38,7 @@ export class ShopChart extends Chart {
       repository: `${props.registry ?? 'registry.example.com/shop'}/${name}`,
       platforms: [Platform.LINUX_AMD64, Platform.LINUX_ARM64],
       builderImage: props.builderImage,
+      goProxy: props.goProxy,
     });
     this.images = { api: image('api'), worker: image('worker'), grpc: image('grpc') };
 

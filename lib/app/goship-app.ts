@@ -1,16 +1,16 @@
 import * as path from 'path';
 import { ApiObject, App, Chart, DependencyGraph, Names } from 'cdk8s';
 import { IConstruct } from 'constructs';
+import { DockerfileSyntax, dockerfileSyntax } from '../image/dockerfile-syntax';
 import { DOCKERFILE_SYNTAX_CONTEXT, GoStaticImage } from '../image/go-static-image';
-import { DockerfileSyntax, dockerfileSyntax } from '../model/dockerfile-syntax';
 import { ValidationError, validating } from '../model/errors';
 import { PropNames, rejectUnknownProps } from '../model/known-props';
+import { replaceDirectory } from '../output/atomic-output';
+import { stringifyManifests } from '../output/manifest-yaml';
+import { applyPins, pinsFileOf } from '../pin/pins';
 import { checkDockerfile, checkManifestSources, Finding } from '../policy';
 import { renderBakeFile } from '../render/bake';
-import { replaceDirectory } from './atomic-output';
 import { crossCheck } from './cross-checks';
-import { stringifyManifests } from './manifest-yaml';
-import { applyPins, pinsFileOf } from './pins';
 import { placeOf, warningLines } from './warnings';
 
 /** Props of {@link GoshipApp}. */

@@ -1,8 +1,8 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { writeFileAtomic } from '../app/atomic-output';
-import { readBakeTargets } from '../app/pin-output';
-import { PINS_FILE } from '../app/pins';
+import { writeFileAtomic } from '../output/atomic-output';
+import { readBakeTargets } from '../pin/pin-output';
+import { PINS_FILE } from '../pin/pins';
 import { renderWorkflow } from '../render/workflow';
 import { parseCommand, usageError } from './command';
 import type { CliIo } from './main';

@@ -1,8 +1,8 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { INDEX_MEDIA_TYPES, pinOutput, pinsFromMetadata, readBakeTargets } from '../app/pin-output';
-import { ImagePin, PINS_FILE } from '../app/pins';
-import { resolveDigest } from '../registry/distribution';
+import { pinOutput, pinsFromMetadata, readBakeTargets } from '../pin/pin-output';
+import { ImagePin, PINS_FILE } from '../pin/pins';
+import { pinsFromRegistry } from '../pin/registry-pins';
 import { parseCommand, usageError } from './command';
 import type { CliIo } from './main';
 
@@ -41,14 +41,7 @@ export async function run(args: readonly string[], io: CliIo): Promise<number> {
   const targets = readBakeTargets(outdir);
   let pins: Map<string, ImagePin>;
   if (fromRegistry) {
-    pins = new Map();
-    for (const target of targets) {
-      const { digest, mediaType } = await resolveDigest(target.ref);
-      if (target.platforms.length > 1 && !INDEX_MEDIA_TYPES.includes(mediaType)) {
-        throw new Error(`${target.ref} is built for ${target.platforms.join(', ')}, but the registry serves a single ${mediaType || 'manifest'} for it — push all platforms as one index`);
-      }
-      pins.set(target.name, { ref: target.ref, digest });
-    }
+    pins = await pinsFromRegistry(targets);
   } else {
     const file = positionals[0];
     let metadata: unknown;

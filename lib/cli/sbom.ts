@@ -1,6 +1,6 @@
-import { writeFileAtomic } from '../app/atomic-output';
 import { ValidationError } from '../model/errors';
 import { Platform } from '../model/platform';
+import { writeFileAtomic } from '../output/atomic-output';
 import { readSbomSubject, renderCycloneDx, renderSpdx } from '../sbom';
 import { parseCommand, usageError } from './command';
 import type { CliIo } from './main';

@@ -1,8 +1,8 @@
 import { promises as fsp } from 'fs';
+import { ImageError } from '../inspect/tar-index';
 import { ValidationError } from '../model/errors';
 import { Platform } from '../model/platform';
 import { ImageReport, ImageVerifyReport, verifyImage } from '../verify/image';
-import { ImageError } from '../verify/tar-index';
 import { VerifyFinding, VERIFY_RUNTIMES, VerifyRuntime, verifyBinary, VerifyReport } from '../verify/verify';
 import { parseCommand, usageError } from './command';
 import type { CliIo } from './main';

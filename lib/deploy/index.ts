@@ -11,5 +11,5 @@ export * from './network-policy';
 export * from './go-runtime';
 export * from './service-type';
 export * from './image-facts';
-export * from './workload-spec';
+export * from './resolve-workload';
 export * from './rolling-deployment';

@@ -9,12 +9,12 @@ import { EnvValue, SecretEnvSource } from './env';
 import { NetworkPolicyProps } from './network-policy';
 import { ExtraPortOptions, Protocol } from './ports';
 import { HealthCheck, ProbeTiming } from './probes';
+import { resolveWorkload } from './resolve-workload';
 import { ResourcesProps } from './resources';
 import { IngressProps, RouteProps } from './routes';
 import { ServiceAccount } from './service-account';
 import { ServiceType } from './service-type';
 import { DisruptionBudget, RolloutStrategy } from './strategy';
-import { resolveWorkload } from './workload-spec';
 
 /*
  * Built on cdk8s `ApiObject`s holding what `renderWorkload()` returns, not on cdk8s-plus-27's

@@ -1,7 +1,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { ValidationError } from '../model/errors';
-import { GoModInfo, parseGoMod } from '../model/go-mod';
+import { GoModInfo, parseGoMod } from './go-mod';
 
 /** What goship reads from a Go module directory. */
 export interface GoModule extends GoModInfo {

@@ -1,20 +1,20 @@
-import { BuildSecret } from '../model/build-secret';
-import { DockerfileSyntax } from '../model/dockerfile-syntax';
 import { ValidationError } from '../model/errors';
 import { buildTags, GoBuildSpec, goVersion as checkGoVersion, LinkValue, ldflags, linkValues as checkLinkValues, mainPackage, versionVariable as checkVersionVariable } from '../model/go-build';
 import { GoModuleEnv } from '../model/go-env';
-import { goVersionOf } from '../model/go-mod';
 import { imageRepository, parseImageReference } from '../model/image-ref';
-import { ImageTag } from '../model/image-tag';
 import { PropNames, rejectUnknownProps } from '../model/known-props';
 import { dns1123Label, portNumber, toDns1123Label } from '../model/names';
 import { Platform } from '../model/platform';
-import { RuntimeBase } from '../model/runtime-base';
 import { TimeZoneData } from '../render/dockerfile';
+import { BuildSecret } from './build-secret';
+import { DockerfileSyntax } from './dockerfile-syntax';
 import { GitState, gitState } from './git';
+import { compareGoVersions, GoModInfo, goMinor, goVersionOf } from './go-mod';
 import { inspectMainPackage, readGoModule } from './go-module';
+import { ImageTag } from './image-tag';
 import { MODULE_ACCESS_PROPS, ModuleAccessProps, resolveModuleAccess } from './module-access';
 import { ModuleLayout, moduleLayout } from './module-layout';
+import { RuntimeBase } from './runtime-base';
 
 /** Props of {@link GoStaticImage}. */
 export interface GoStaticImageProps extends ModuleAccessProps {
@@ -53,13 +53,17 @@ export interface GoStaticImageProps extends ModuleAccessProps {
    */
   readonly platforms?: readonly Platform[];
   /**
-   * Go version of the builder.
-   * @default - the `toolchain` line of go.mod, else its `go` line
+   * Go version of the builder. It may not be older than go.mod's `go` line: the go command
+   * refuses such a build, and the builder stage never downloads another toolchain
+   * (`GOTOOLCHAIN=local`).
+   * @default - exactly the `toolchain` line of go.mod; else the newest patch of the `go` line's
+   * minor (`go 1.25.0` gives `1.25`, so the builder gets every security release)
    */
   readonly goVersion?: string;
   /**
    * The builder stage's image; it must have Go, `/bin/sh` and a CA bundle. Pin it by digest for
-   * reproducible builds.
+   * reproducible builds (`golang:1.26@sha256:…`). The tag of a `golang` image may not name a Go
+   * older than go.mod's `go` line.
    * @default `golang:<goVersion>`
    */
   readonly builderImage?: string;
@@ -203,7 +207,11 @@ export function resolveImageProps(path: string, props: GoStaticImageProps): Reso
   const platforms = resolvePlatforms(props.platforms);
   const goVersion = checkGoVersion('goVersion', props.goVersion ?? goVersionOf(mod) ?? missingGoVersion());
   const builderImage = props.builderImage ?? `golang:${goVersion}`;
-  parseImageReference('builderImage', builderImage);
+  const builderTag = parseImageReference('builderImage', builderImage);
+  refuseOlderThanGoMod(mod, 'goVersion', props.goVersion, goVersion);
+  if (props.builderImage !== undefined) {
+    refuseOlderThanGoMod(mod, 'builderImage', props.builderImage, golangTagVersion(builderTag));
+  }
 
   const runtime = props.runtime ?? RuntimeBase.scratch();
   if (!(runtime instanceof RuntimeBase)) {
@@ -279,6 +287,34 @@ function tryGitState(read: () => GitState): GitState | undefined {
   } catch {
     return undefined;
   }
+}
+
+/**
+ * Refuses a builder Go older than go.mod asks for: its `go` line (the go command refuses to
+ * build), or its `toolchain` line (the build would silently use another Go than the team
+ * chose). A bare minor (`1.25`) stands for its newest patch, so it satisfies that minor.
+ */
+function refuseOlderThanGoMod(mod: Pick<GoModInfo, 'go' | 'toolchain'>, prop: string, value: unknown, version: string | undefined): void {
+  if (version === undefined) {
+    return;
+  }
+  const bareMinor = goMinor(version) === version;
+  const older = (wanted: string) => (bareMinor ? compareGoVersions(version, goMinor(wanted)) : compareGoVersions(version, wanted)) < 0;
+  const fix = (wanted: string) => `use Go ${wanted} or newer (goVersion: '${wanted}', or a golang:${wanted} builder), or leave goVersion and builderImage unset to follow go.mod`;
+  if (mod.go !== undefined && older(mod.go)) {
+    throw ValidationError.invalid(prop, value ?? version, `builds with Go ${version}, older than go.mod's 'go ${mod.go}': the go command refuses to build it, and the builder stage never downloads another toolchain (GOTOOLCHAIN=local)`, fix(goMinor(mod.go)));
+  }
+  if (mod.toolchain !== undefined && older(mod.toolchain)) {
+    throw ValidationError.invalid(prop, value ?? version, `builds with Go ${version}, older than go.mod's 'toolchain go${mod.toolchain}': the image would be built by another Go than the module names`, fix(mod.toolchain));
+  }
+}
+
+/** The Go version a `golang` image's tag names (`golang:1.25.3-bookworm` gives `1.25.3`), if any. */
+function golangTagVersion(ref: { repository: string; tag?: string }): string | undefined {
+  if (ref.repository.split('/').pop() !== 'golang' || ref.tag === undefined) {
+    return undefined;
+  }
+  return /^(\d+\.\d+(?:\.\d+|(?:rc|beta)\d+)?)(?:-|$)/.exec(ref.tag)?.[1];
 }
 
 function missingGoVersion(): never {

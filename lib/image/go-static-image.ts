@@ -1,15 +1,15 @@
 import { Construct } from 'constructs';
-import { BuildSecret } from '../model/build-secret';
 import { DeployableImage } from '../model/deployable-image';
-import { DockerfileSyntax, dockerfileSyntax } from '../model/dockerfile-syntax';
 import { validating } from '../model/errors';
 import { GoBuildSpec, linkBuildArgs } from '../model/go-build';
 import { GoModuleEnv } from '../model/go-env';
 import { Platform } from '../model/platform';
-import { RuntimeBase } from '../model/runtime-base';
 import { renderDockerfile, renderDockerignore, TimeZoneData } from '../render/dockerfile';
+import { BuildSecret } from './build-secret';
+import { DockerfileSyntax, dockerfileSyntax } from './dockerfile-syntax';
 import { GoStaticImageProps, resolveImageProps } from './go-static-image-props';
 import { ModuleLayout } from './module-layout';
+import { RuntimeBase } from './runtime-base';
 
 export { parseUser } from './go-static-image-props';
 export type { GoStaticImageProps } from './go-static-image-props';

@@ -1,7 +1,7 @@
-import { BuildSecret, buildSecrets } from '../model/build-secret';
 import { ValidationError } from '../model/errors';
 import { GoModuleEnv, goFlags, goPatterns, goProxy } from '../model/go-env';
 import { PropNames } from '../model/known-props';
+import { BuildSecret, buildSecrets } from './build-secret';
 import { ModuleLayout } from './module-layout';
 
 /** How the build reaches private modules: part of {@link GoStaticImageProps}. */

@@ -1,7 +1,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { ValidationError } from '../model/errors';
-import { GoReplacement, parseGoWork, parseVendorModules, vendorDisagreement } from '../model/go-mod';
+import { GoReplacement, parseGoWork, parseVendorModules, vendorDisagreement } from './go-mod';
 import { GoModule, readGoModule } from './go-module';
 
 /**

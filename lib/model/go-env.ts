@@ -35,7 +35,7 @@ export function goProxy(prop: string, value: unknown): string {
       throw ValidationError.invalid(prop, value, `'${entry}' is not a URL, 'direct' or 'off'`, "use e.g. 'https://goproxy.example.com,direct'");
     }
     if (url.username !== '' || url.password !== '') {
-      throw ValidationError.invalid(prop, `${url.protocol}//***@${url.host}${url.pathname}`, 'holds a credential, which would be written into the Dockerfile, the builder image and the build logs', "remove it from the URL and pass it as a secret: secrets: [BuildSecret.netrc()] with 'machine <host> login <user> password <token>'");
+      throw ValidationError.invalid(prop, `${url.protocol}//***@${url.host}${url.pathname}`, 'holds a credential, which would be written into the Dockerfile, the builder image and the build logs', "remove it from the URL and pass it as a secret: secrets: [BuildSecret.netrc()] with 'machine <host[:port]> login <user> password <token>'");
     }
     if (!['https:', 'http:', 'file:'].includes(url.protocol) || /["'$`\\\s]/.test(entry)) {
       throw ValidationError.invalid(prop, value, `'${entry}' is not an http(s) or file URL`, "use e.g. 'https://goproxy.example.com'");

@@ -1,12 +1,12 @@
 import { createHash } from 'crypto';
 import { promises as fsp } from 'fs';
 import * as path from 'path';
+import { readGoBuildInfo } from '../inspect/buildinfo';
+import { readElf } from '../inspect/elf';
+import { ImageCandidate, openImage } from '../inspect/image-source';
+import { ImageFs } from '../inspect/layers';
+import { locate } from '../inspect/locate';
 import { Platform } from '../model/platform';
-import { readGoBuildInfo } from '../verify/buildinfo';
-import { readElf } from '../verify/elf';
-import { locate } from '../verify/image';
-import { ImageCandidate, openImage } from '../verify/image-source';
-import { ImageFs } from '../verify/layers';
 import { SbomFile, sbomSubject, SbomSubject, SbomSubjectOptions } from './subject';
 
 /** The files a Go program reads at run time that goship's runtimes put beside it. */

@@ -1,5 +1,5 @@
 import { createHash } from 'crypto';
-import { GoBuildInfo, GoModule } from '../verify/buildinfo';
+import { GoBuildInfo, GoModule } from '../inspect/buildinfo';
 
 /**
  * What an SBOM describes, in one neutral shape both formats render: the Go program (its main

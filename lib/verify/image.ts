@@ -1,7 +1,7 @@
-import * as posix from 'path/posix';
+import { ImageCandidate, ImageFormat, openImage } from '../inspect/image-source';
+import { ImageFs } from '../inspect/layers';
+import { locate } from '../inspect/locate';
 import { Platform } from '../model/platform';
-import { ImageCandidate, ImageFormat, openImage } from './image-source';
-import { ImageFs } from './layers';
 import { errorFinding, VerifyFinding, toReport, verifyBinary, VerifyReport, warningFinding } from './verify';
 
 /** Options of {@link verifyImage}. */
@@ -42,8 +42,6 @@ export interface ImageVerifyReport {
   /** One report per image checked. */
   readonly images: readonly ImageReport[];
 }
-
-const DEFAULT_PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
 
 /**
  * Checks that an image will start as a non-root static Go binary: finds the entrypoint's
@@ -108,17 +106,6 @@ async function verifyCandidate(c: ImageCandidate, requested: Platform | undefine
     provides: { file: (p) => fs.hasFile(p), library: (name) => fs.hasLibrary(name) },
   });
   return { ...base, binary: found.path, ...toReport([...findings, ...binary.findings], binary.elf, binary.buildInfo) };
-}
-
-/** Finds the program as the runtime does: a path with a slash from WorkingDir, else along PATH. */
-export function locate(program: string, cfg: NonNullable<ImageCandidate['config']['config']>, fs: ImageFs): ReturnType<ImageFs['resolve']> {
-  if (program.includes('/')) {
-    return fs.resolve(posix.resolve(cfg.WorkingDir || '/', program));
-  }
-  const pathVar = (cfg.Env ?? []).find((e) => e.startsWith('PATH='))?.slice(5) ?? DEFAULT_PATH;
-  const dirs = pathVar.split(':').filter(Boolean);
-  const hits = dirs.map((d) => fs.resolve(posix.join(d, program)));
-  return hits.find((h) => h?.file.type === 'file') ?? hits.find((h) => h !== undefined);
 }
 
 function checkUser(user: string, fs: ImageFs): VerifyFinding[] {

@@ -1,6 +1,6 @@
+import { BuildInfoError, GoBuildInfo, readGoBuildInfo } from '../inspect/buildinfo';
+import { ElfError, ElfInfo, nonLinuxOsAbi, readElf } from '../inspect/elf';
 import { Platform } from '../model/platform';
-import { BuildInfoError, GoBuildInfo, readGoBuildInfo } from './buildinfo';
-import { ElfError, ElfInfo, nonLinuxOsAbi, readElf } from './elf';
 import { runtimeHasLibrary } from './runtime-libraries';
 
 /** One problem found in a binary or image. */

@@ -3,7 +3,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { CliIo, main } from '../../lib/cli/main';
-import { buildElf, goBuildInfoBlob, sampleModInfo } from '../verify/elf-builder';
+import { buildElf, goBuildInfoBlob, sampleModInfo } from '../inspect/elf-builder';
 import { describeWithGo, GoBinaries, goBinaries } from '../verify/go-binaries';
 import { layerTar, ociLayout, writeDir } from '../verify/image-builder';
 

@@ -16,7 +16,7 @@ import { HelloChart } from '../../examples/hello/hello-chart';
 import { DockerfileSyntax, GoshipApp } from '../../lib';
 import {
   bake, builderFrom, buildkitEnv, buildx, Cleanup, ensureBuilderImage, goship, matchingSteps, pushDockerfileFrontend,
-  pushToMirror, REPO_ROOT, requireBuildkit, requireTools,
+  REPO_ROOT, requireBuildkit, requireTools,
 } from './tools';
 
 const describeE2E = requireTools(['buildah', 'skopeo', 'docker-registry']) && requireBuildkit() ? describe : describe.skip;
@@ -42,7 +42,7 @@ describeE2E('bake with a registry cache, and a Dockerfile frontend from a regist
   beforeAll(async () => {
     registry = buildkitEnv().GOSHIP_BUILD_REGISTRY;
     const { outdir } = synthHello('builder', DockerfileSyntax.builtIn());
-    await pushToMirror(await ensureBuilderImage(), builderFrom(path.join(outdir, 'images', 'hello', 'Dockerfile')), registry);
+    await ensureBuilderImage(builderFrom(path.join(outdir, 'images', 'hello', 'Dockerfile')));
   });
 
   afterAll(() => cleanup.run());

@@ -11,7 +11,7 @@ import { HelloChart } from '../../examples/hello/hello-chart';
 import { DockerfileSyntax, GoshipApp } from '../../lib';
 import {
   BakeTarget, BUILDER_IMAGE, Cleanup, docker, dockerBuild, DockerBuildResult, dockerRun, dockerRunToExit, dockerSave, ensureBuilderImage,
-  freePort, goshipVerify, HelloReport, inspectImage, loadFromBuildah, processUids, readBakeTargets, REPO_ROOT, requireDockerEngine, requireTools,
+  freePort, goshipVerify, HelloReport, inspectImage, processUids, readBakeTargets, REPO_ROOT, requireDockerEngine, requireTools,
   sleep, startRegistry, stepCached, waitForHttp, which,
 } from './tools';
 
@@ -43,7 +43,7 @@ describeE2E('examples/hello, built with BuildKit and run with docker run', () =>
 
   beforeAll(async () => {
     // The builder image is made once by scripts/e2e-setup.sh in buildah's storage, then loaded.
-    await loadFromBuildah(await ensureBuilderImage());
+    await ensureBuilderImage();
     const outdir = path.join(cleanup.tmpdir('hello-docker-synth'), 'dist');
     // No registry can be reached here, so no frontend image either: the engine's own frontend.
     const app = new GoshipApp({ outdir, rootdir: REPO_ROOT, dockerfileSyntax: DockerfileSyntax.builtIn(), warn: () => undefined });

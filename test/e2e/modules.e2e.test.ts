@@ -13,10 +13,11 @@ import * as path from 'path';
 import * as zlib from 'zlib';
 import { Chart } from 'cdk8s';
 import { BuildSecret, GoshipApp, GoStaticImage, LinkValue, RollingDeployment } from '../../lib';
+import { GO } from '../support/go';
 import { writeFiles } from '../support/go-module';
 import {
   buildahBuild, BUILDAH, BuiltImage, Cleanup, e2eImageTag, ensureBuilderImage, exportOciLayout, GoProxy,
-  pinnedBuilderImage, requireTools, run, runcRunToExit, startGoProxy, unpackBundle,
+  pinnedBuilderImage, pinnedLocalImage, requireTools, run, runcRunToExit, startGoProxy, unpackBundle,
 } from './tools';
 
 /** The parts of a docker-bake.json target a build reads. */
@@ -113,12 +114,12 @@ describeE2E('company Go modules, built with buildah from what goship synthesizes
     fs.copyFileSync(proxy.caFile, path.join(caContext, 'proxy-ca.crt'));
     fs.writeFileSync(path.join(caContext, 'Dockerfile'), `FROM ${builderImage}\nCOPY proxy-ca.crt /usr/local/share/ca-certificates/\nRUN update-ca-certificates\n`);
     const companyBuilder = await buildahBuild({ dockerfile: path.join(caContext, 'Dockerfile'), context: caContext, platform: 'linux/amd64', tag: e2eImageTag('builder-with-ca', 'modules') }, cleanup);
-    privateBuilderImage = await pinnedBuilderImage(companyBuilder.tag);
+    privateBuilderImage = await pinnedLocalImage(companyBuilder.tag);
     // go.sum as a developer's machine writes it: the real go, through the proxy, with a netrc.
     const home = cleanup.tmpdir('home');
     fs.writeFileSync(path.join(home, '.netrc'), `machine ${proxy.host} login ${CREDENTIALS.user} password ${CREDENTIALS.password}\n`);
     // (async: the proxy answers from this process)
-    await run('go', ['mod', 'tidy'], {
+    await run(GO, ['mod', 'tidy'], {
       cwd: path.join(repo, 'services/private'),
       env: { ...process.env, HOME: home, NETRC: path.join(home, '.netrc'), GOPROXY: proxy.url, SSL_CERT_FILE: proxy.caFile, GONOSUMDB: 'example.com/private', GOFLAGS: '-mod=mod', GOMODCACHE: path.join(home, 'mod'), GOCACHE: path.join(home, 'cache') },
     });
@@ -178,13 +179,13 @@ describeE2E('company Go modules, built with buildah from what goship synthesizes
   });
 
   describe('a private module behind a proxy that requires basic auth', () => {
-    const netrc = `machine 127.0.0.1 login ${CREDENTIALS.user} password ${CREDENTIALS.password}\n`;
+    const netrc = `machine ${proxy.host} login ${CREDENTIALS.user} password ${CREDENTIALS.password}\n`;
 
     test('fails clearly without the secret, and with a wrong credential the proxy refuses it', async () => {
       // WHEN the secret is not passed
       await expect(build('private')).rejects.toThrow(/secret required but no secret with id netrc found/);
       // WHEN a wrong credential is passed
-      const wrong = build('private', { secrets: true, env: { GOSHIP_SECRET_NETRC: 'machine 127.0.0.1 login ci password wrong\n' } });
+      const wrong = build('private', { secrets: true, env: { GOSHIP_SECRET_NETRC: `machine ${proxy.host} login ci password wrong\n` } });
       // THEN go reports what the proxy said
       await expect(wrong).rejects.toThrow(/401 Unauthorized/);
     });

@@ -10,7 +10,7 @@ import { Chart } from 'cdk8s';
 import { DockerfileSyntax, GoshipApp, GoStaticImage, RuntimeBase } from '../../lib';
 import {
   BUILDER_IMAGE, Cleanup, dockerBuild, dockerRun, dockerRunToExit, ensureBuilderImage, ensureStandInBases, freePort,
-  HelloReport, loadFromBuildah, readBakeTargets, REPO_ROOT, requireDockerEngine, requireTools, waitForHttp,
+  HelloReport, readBakeTargets, REPO_ROOT, requireDockerEngine, requireTools, waitForHttp,
 } from './tools';
 
 const ready = requireTools(['buildah']) && requireDockerEngine();
@@ -25,7 +25,7 @@ describeE2E('every runtime base, built with BuildKit and started with docker run
   const tags = {} as Record<Variant, string>;
 
   beforeAll(async () => {
-    await loadFromBuildah(await ensureBuilderImage());
+    await ensureBuilderImage();
     const bases = await ensureStandInBases();
     const outdir = path.join(cleanup.tmpdir('bases-synth'), 'dist');
     const app = new GoshipApp({ outdir, rootdir: REPO_ROOT, dockerfileSyntax: DockerfileSyntax.builtIn(), warn: () => undefined });

@@ -21,3 +21,4 @@ export * from './tools/process';
 export * from './tools/registry';
 export * from './tools/runc';
 export * from './tools/stand-in-bases';
+export * from './tools/module-relay';

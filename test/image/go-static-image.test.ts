@@ -43,6 +43,31 @@ describe('GoStaticImage defaults', () => {
     expect(image.tag).toBe(`build-${headCommit(dir).slice(0, 8)}-20261128`);
   });
 
+  test('the go line alone gives the newest patch of its minor, not the first release of it', () => {
+    const dir = makeGoModule({ goMod: 'module m\n\ngo 1.25.0\n' });
+    const image = new GoStaticImage(Testing.chart(), 'image', { context: dir });
+    expect([image.goVersion, image.builderImage]).toEqual(['1.25', 'golang:1.25']);
+    expect(image.renderDockerfile()).toMatch(/^ENV CGO_ENABLED=0 GOTOOLCHAIN=local /m);
+  });
+
+  test('a goVersion or golang builder at or above the go line is accepted, a bare minor standing for its newest patch', () => {
+    const dir = makeGoModule({ goMod: 'module m\n\ngo 1.25.3\n' });
+    const chart = Testing.chart();
+    expect(new GoStaticImage(chart, 'a', { context: dir, goVersion: '1.25' }).builderImage).toBe('golang:1.25');
+    expect(new GoStaticImage(chart, 'b', { context: dir, builderImage: `golang:1.25.3-bookworm@sha256:${'a'.repeat(64)}` }).goVersion).toBe('1.25');
+    expect(new GoStaticImage(chart, 'c', { context: dir, builderImage: 'registry.example.com/ci/go-builder:1.19' }).builderImage).toBe('registry.example.com/ci/go-builder:1.19');
+  });
+
+  test.each([
+    ['goVersion older than the go line', 'module m\n\ngo 1.25.0\n', { goVersion: '1.19' }, /^\[test\/image\] goVersion: '1.19' — builds with Go 1.19, older than go.mod's 'go 1.25.0': the go command refuses to build it, .* — use Go 1.25 or newer/],
+    ['a golang builder tag older than the go line', 'module m\n\ngo 1.25.0\n', { builderImage: 'golang:1.19' }, /^\[test\/image\] builderImage: 'golang:1.19' — builds with Go 1.19, older than go.mod's 'go 1.25.0'/],
+    ['a patch below the go line', 'module m\n\ngo 1.25.3\n', { goVersion: '1.25.1' }, /goVersion: '1.25.1' — builds with Go 1.25.1, older than go.mod's 'go 1.25.3'/],
+    ['a builder older than the toolchain line', 'module m\n\ngo 1.25.0\n\ntoolchain go1.26.8\n', { goVersion: '1.26.2' }, /goVersion: '1.26.2' — builds with Go 1.26.2, older than go.mod's 'toolchain go1.26.8': the image would be built by another Go than the module names — use Go 1.26.8 or newer/],
+  ])('fails if %s', (_what, goMod, props, message) => {
+    const dir = makeGoModule({ goMod });
+    expect(() => new GoStaticImage(Testing.chart(), 'image', { context: dir, ...props })).toThrow(message);
+  });
+
   test('the toolchain line wins over the go line', () => {
     const dir = makeGoModule({ goMod: 'module m\n\ngo 1.21.0\n\ntoolchain go1.22.5\n' });
     expect(new GoStaticImage(Testing.chart(), 'image', { context: dir }).builderImage).toBe('golang:1.22.5');

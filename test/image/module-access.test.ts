@@ -21,7 +21,7 @@ describe('private modules', () => {
     // THEN
     const text = image.renderDockerfile();
     expect(text.slice(text.indexOf('ENV CGO'), text.indexOf('COPY . .'))).toMatchInlineSnapshot(`
-"ENV CGO_ENABLED=0 GOMODCACHE=/go/pkg/mod GOCACHE=/root/.cache/go-build
+"ENV CGO_ENABLED=0 GOTOOLCHAIN=local GOMODCACHE=/go/pkg/mod GOCACHE=/root/.cache/go-build
 ENV GOPROXY=https://goproxy.example.com,direct GOPRIVATE=git.example.com/* GONOSUMDB=goproxy.example.com/* GOFLAGS="-mod=mod -buildvcs=false"
 WORKDIR /src
 COPY go.mod go.sum ./

@@ -1,11 +1,11 @@
 import { Testing } from 'cdk8s';
 import { GoshipApp } from '../../lib/app/goship-app';
 import { RollingDeployment } from '../../lib/deploy/rolling-deployment';
+import { BuildSecret } from '../../lib/image/build-secret';
 import { GoStaticImage } from '../../lib/image/go-static-image';
-import { BuildSecret } from '../../lib/model/build-secret';
+import { RuntimeBase } from '../../lib/image/runtime-base';
 import { ValidationError } from '../../lib/model/errors';
 import { editDistance, nearest, rejectUnknownProps } from '../../lib/model/known-props';
-import { RuntimeBase } from '../../lib/model/runtime-base';
 import { makeGoModule } from '../support/go-module';
 
 describe('rejectUnknownProps', () => {

@@ -2,7 +2,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { parseAllDocuments } from 'yaml';
-import { pinOutput, readBakeTargets } from '../../lib/app/pin-output';
+import { pinOutput, readBakeTargets } from '../../lib/pin/pin-output';
 import { GoshipDeployment, lookupPrebuiltImage } from '../../lib/pulumi';
 import { webFixture } from './fixture';
 import { installMocks, registryImages, settle, unexpectedCalls, valueOf } from './mocks';

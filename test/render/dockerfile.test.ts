@@ -14,7 +14,7 @@ ARG REVISION=1a2b3c4d5e6f708192a3b4c5d6e7f8091a2b3c4d
 # Build stage: runs on the build machine and cross-compiles a static binary for each target.
 FROM --platform=$BUILDPLATFORM golang:1.22 AS build
 ARG TARGETOS TARGETARCH
-ENV CGO_ENABLED=0 GOMODCACHE=/go/pkg/mod GOCACHE=/root/.cache/go-build
+ENV CGO_ENABLED=0 GOTOOLCHAIN=local GOMODCACHE=/go/pkg/mod GOCACHE=/root/.cache/go-build
 WORKDIR /src
 COPY go.mod go.sum ./
 RUN --mount=type=cache,id=goship-gomod,sharing=shared,target=/go/pkg/mod go mod download

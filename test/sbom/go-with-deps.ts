@@ -3,6 +3,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import AdmZip from 'adm-zip';
+import { GO } from '../support/go';
 
 /** A real Go binary built against a real module dependency, and the go.sum Go wrote for it. */
 export interface GoBinaryWithDeps {
@@ -49,9 +50,9 @@ export function goBinaryWithDeps(): GoBinaryWithDeps {
     GOOS: 'linux',
     GOARCH: 'amd64',
   };
-  execFileSync('go', ['mod', 'tidy'], { cwd: src, env, stdio: 'pipe' });
+  execFileSync(GO, ['mod', 'tidy'], { cwd: src, env, stdio: 'pipe' });
   const binary = path.join(work, 'app');
-  execFileSync('go', ['build', '-trimpath', '-o', binary, '.'], { cwd: src, env, stdio: 'pipe' });
+  execFileSync(GO, ['build', '-trimpath', '-o', binary, '.'], { cwd: src, env, stdio: 'pipe' });
   const line = fs.readFileSync(path.join(src, 'go.sum'), 'utf8').split('\n').find((l) => l.startsWith(`${DEP} ${DEP_VERSION} h1:`));
   execFileSync('chmod', ['-R', 'u+w', work]);
   return { binary, depSum: line!.split(' ')[2] };

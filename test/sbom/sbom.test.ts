@@ -7,7 +7,8 @@ import Ajv from 'ajv';
 import addFormats from 'ajv-formats';
 import { CliIo, main } from '../../lib/cli/main';
 import { readSbomSubject, renderCycloneDx, renderSpdx } from '../../lib/sbom';
-import { buildElf, goBuildInfoBlob } from '../verify/elf-builder';
+import { buildElf, goBuildInfoBlob } from '../inspect/elf-builder';
+import { GO } from '../support/go';
 import { describeWithGo, goBinaries, GoBinaries } from '../verify/go-binaries';
 import { layerTar, ociLayout, writeDir } from '../verify/image-builder';
 import { goBinaryWithDeps } from './go-with-deps';
@@ -137,8 +138,10 @@ describeWithGo('goship sbom on a real Go binary and image', () => {
     expect(runs[3]).toBe(runs[1]);
     expectValidSpdx(runs[0]);
     await expectValidCycloneDx(runs[1]);
-    const goVersion = execFileSync('go', ['env', 'GOVERSION'], { encoding: 'utf8' }).trim().replace(/^go/, '');
-    expect(JSON.parse(runs[0]).packages.map((p: any) => p.externalRefs[0].referenceLocator)).toEqual(['pkg:golang/example.com/hello', `pkg:golang/stdlib@${goVersion}`]);
+    const goVersion = execFileSync(GO, ['env', 'GOVERSION'], { encoding: 'utf8' }).trim().replace(/^go/, '');
+    // Go 1.24 and later stamp the main module with its git pseudo-version, which the purl carries.
+    const mainPurl = `pkg:golang/example.com/hello@v0.0.0-${go.commitTime}-${go.revision.slice(0, 12)}`;
+    expect(JSON.parse(runs[0]).packages.map((p: any) => p.externalRefs[0].referenceLocator)).toEqual([mainPurl, `pkg:golang/stdlib@${goVersion}`]);
   });
 
   test('a real dependency: its version, the h1 hash go.sum holds for it, and its purl', async () => {

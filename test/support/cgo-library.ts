@@ -2,6 +2,7 @@ import { execFileSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
+import { GO } from './go';
 
 /** A real cgo binary and the shared library it needs, which no runtime base has. */
 export interface CgoWithLibrary {
@@ -35,7 +36,7 @@ export function buildCgoWithLibrary(dir: string): CgoWithLibrary {
   ].join('\n'));
   const binary = path.join(dir, 'app');
   const home = process.env.HOME ?? dir;
-  execFileSync('go', ['build', '-o', binary, '.'], {
+  execFileSync(GO, ['build', '-o', binary, '.'], {
     cwd: dir,
     stdio: ['ignore', 'ignore', 'pipe'],
     env: {

@@ -3,6 +3,7 @@ import { createHash } from 'crypto';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
+import { GO } from '../support/go';
 
 /**
  * Real Go binaries for the tests, built once per toolchain and source into a directory under
@@ -25,6 +26,8 @@ export interface GoBinaries {
   readonly flags: string;
   /** The commit the amd64 binary was built from. */
   readonly revision: string;
+  /** Its commit time as Go's pseudo-versions write it (yyyymmddhhmmss, UTC). */
+  readonly commitTime: string;
 }
 
 const MAIN_GO = 'package main\n\nimport "fmt"\n\nvar version = "dev"\n\nfunc main() { fmt.Println("hello", version) }\n';
@@ -42,7 +45,7 @@ const BUILDS: ReadonlyArray<{ name: keyof GoBinaries; env: Record<string, string
 ];
 
 /** True when a Go toolchain is on PATH. */
-export const goAvailable = spawnSync('go', ['version'], { stdio: 'ignore' }).status === 0;
+export const goAvailable = spawnSync(GO, ['version'], { stdio: 'ignore' }).status === 0;
 
 /**
  * `describe` for tests that need the Go toolchain. Without `go` they fail in CI
@@ -67,10 +70,10 @@ export function describeWithGo(name: string, fn: () => void): void {
 
 /** Builds (or reuses) the binaries; call from `beforeAll` with a generous timeout. */
 export function goBinaries(): GoBinaries {
-  const goVersion = execFileSync('go', ['version'], { encoding: 'utf8' }).trim();
-  const key = createHash('sha256').update(JSON.stringify([goVersion, MAIN_GO, CGO_GO, GO_MOD, BUILDS])).digest('hex').slice(0, 16);
+  const goVersion = execFileSync(GO, ['version'], { encoding: 'utf8' }).trim();
+  const key = createHash('sha256').update(JSON.stringify([goVersion, MAIN_GO, CGO_GO, GO_MOD, BUILDS, 'commit-time'])).digest('hex').slice(0, 16);
   const dir = path.join(os.tmpdir(), `goship-test-go-${key}`);
-  if (!fs.existsSync(path.join(dir, 'revision'))) {
+  if (!fs.existsSync(path.join(dir, 'commit-time'))) {
     const work = fs.mkdtempSync(path.join(os.tmpdir(), 'goship-test-go-build-'));
     try {
       build(work);
@@ -96,6 +99,7 @@ export function goBinaries(): GoBinaries {
     pie: bin('pie'),
     flags: bin('flags'),
     revision: fs.readFileSync(path.join(dir, 'revision'), 'utf8').trim(),
+    commitTime: fs.readFileSync(path.join(dir, 'commit-time'), 'utf8').trim(),
   };
 }
 
@@ -112,7 +116,7 @@ function build(work: string): void {
   const revision = git('rev-parse', 'HEAD').trim();
   const home = process.env.HOME ?? work;
   for (const b of BUILDS) {
-    execFileSync('go', ['build', '-o', path.join(work, 'bin', b.name), ...b.args, b.pkg ?? '.'], {
+    execFileSync(GO, ['build', '-o', path.join(work, 'bin', b.name), ...b.args, b.pkg ?? '.'], {
       cwd: src,
       stdio: ['ignore', 'ignore', 'pipe'],
       env: {
@@ -128,4 +132,7 @@ function build(work: string): void {
     });
   }
   fs.writeFileSync(path.join(work, 'revision'), revision);
+  // Written last: its presence marks a complete build directory.
+  const seconds = Number(git('log', '-1', '--format=%ct').trim());
+  fs.writeFileSync(path.join(work, 'commit-time'), new Date(seconds * 1000).toISOString().replace(/[-:T]/g, '').slice(0, 14));
 }

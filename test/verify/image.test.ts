@@ -1,10 +1,10 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
+import { ImageError } from '../../lib/inspect/tar-index';
 import { Platform } from '../../lib/model/platform';
 import { ImageVerifyReport, verifyImage } from '../../lib/verify/image';
-import { ImageError } from '../../lib/verify/tar-index';
-import { buildElf, goBuildInfoBlob, sampleModInfo } from './elf-builder';
+import { buildElf, goBuildInfoBlob, sampleModInfo } from '../inspect/elf-builder';
 import { describeWithGo, GoBinaries, goBinaries } from './go-binaries';
 import { dockerArchive, layerTar, LayerFile, ociLayout, TestImage, writeDir, writeTar } from './image-builder';
 

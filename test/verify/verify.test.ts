@@ -1,7 +1,7 @@
 import * as fs from 'fs';
 import { Platform } from '../../lib/model/platform';
 import { verifyBinary, VerifyReport } from '../../lib/verify/verify';
-import { buildElf, goBuildInfoBlob, sampleModInfo } from './elf-builder';
+import { buildElf, goBuildInfoBlob, sampleModInfo } from '../inspect/elf-builder';
 import { describeWithGo, GoBinaries, goBinaries } from './go-binaries';
 
 const codes = (r: VerifyReport): string[] => r.findings.map((f) => `${f.severity}:${f.code}`);

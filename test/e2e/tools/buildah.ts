@@ -1,17 +1,31 @@
-/** buildah with vfs storage, chroot isolation and no pulls: build, inspect, export. */
+/** buildah with vfs storage and chroot isolation, pulling only from the registry mirror: build, inspect, export. */
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { Cleanup } from './cleanup';
 import { REPO_ROOT, run, uniqueName } from './process';
+import { headManifest } from './registry';
 
-/** The builder image `scripts/e2e-setup.sh` makes (no registry can be pulled from here). */
-export const BUILDER_IMAGE = process.env.GOSHIP_BUILDER_IMAGE ?? 'localhost/golang:1.19-local';
+/** The registry mirror scripts/mirror.sh runs: it holds the builder images as library/golang. */
+export const MIRROR = `127.0.0.1:${process.env.GOSHIP_MIRROR_PORT ?? '5100'}`;
+const MIRROR_DIR = process.env.GOSHIP_MIRROR_DIR ?? '/var/tmp/goship-mirror';
+// buildah and skopeo resolve `golang:<version>` through the mirror, as the Docker engine does.
+process.env.CONTAINERS_REGISTRIES_CONF ??= path.join(MIRROR_DIR, 'registries.conf');
+
+/** The Go releases scripts/e2e-setup.sh makes builder images of, newest first but for the oldest. */
+export const GO_RELEASES = ['1.26.8', '1.27.3', '1.19.8'] as const;
+
+/**
+ * The builder image the examples' Dockerfiles name by default: their go.mod says `go 1.26.0`,
+ * so goship writes `FROM golang:1.26`, the newest 1.26 patch (1.26.8 in the mirror).
+ */
+export const BUILDER_IMAGE = process.env.GOSHIP_BUILDER_IMAGE ?? 'golang:1.26';
 
 /** Every buildah call uses the same storage driver (works on any filesystem, no fuse). */
 export const BUILDAH = ['--storage-driver', 'vfs'];
 
 const SETUP_SCRIPT = path.join(REPO_ROOT, 'scripts', 'e2e-setup.sh');
+const MIRROR_SCRIPT = path.join(REPO_ROOT, 'scripts', 'mirror.sh');
 
 /** A local image name unique to this process, so two runs on one machine do not collide. */
 export function e2eImageTag(name: string, tag: string): string {
@@ -24,26 +38,45 @@ export async function imageExists(image: string): Promise<boolean> {
   return stdout.split('\n').includes(image);
 }
 
+/** The mirror's digest of `golang:<tag>`, or undefined when it does not have it. */
+async function mirrorDigest(image: string): Promise<string | undefined> {
+  const tag = /^golang:([^@]+)$/.exec(image)?.[1];
+  if (!tag) {
+    throw new Error(`${image} is not a golang:<version> builder image`);
+  }
+  return (await headManifest(MIRROR, 'library/golang', tag).catch(() => undefined))?.digest;
+}
+
 /**
- * Makes sure the local builder image exists, running `scripts/e2e-setup.sh` (debootstrap,
- * about two minutes) only when buildah's storage does not list it yet.
+ * Makes sure the mirror runs and holds the builder image, running `scripts/e2e-setup.sh`
+ * (debootstrap and the Go releases, a few minutes) only when it does not yet.
  */
 export async function ensureBuilderImage(image: string = BUILDER_IMAGE): Promise<string> {
-  if (await imageExists(image)) {
+  await run('bash', [MIRROR_SCRIPT, 'start']);
+  if (await mirrorDigest(image)) {
     return image;
   }
-  await run('bash', [SETUP_SCRIPT], { env: { ...process.env, GOSHIP_BUILDER_IMAGE: image }, timeoutMs: 15 * 60 * 1000 });
-  if (!(await imageExists(image))) {
-    throw new Error(`${SETUP_SCRIPT} ran but buildah still does not list ${image}`);
+  await run('bash', [SETUP_SCRIPT], { timeoutMs: 30 * 60 * 1000 });
+  if (!(await mirrorDigest(image))) {
+    throw new Error(`${SETUP_SCRIPT} ran but the mirror ${MIRROR} still does not have ${image}`);
   }
   return image;
 }
 
 /**
- * The builder image pinned by digest (`name:tag@sha256:…`), as a release should pin it; buildah
- * resolves that reference locally with `--pull=never`.
+ * The builder image pinned by the digest the mirror serves (`golang:1.26@sha256:…`), as a
+ * release should pin it.
  */
 export async function pinnedBuilderImage(image: string = BUILDER_IMAGE): Promise<string> {
+  const digest = await mirrorDigest(image);
+  if (!digest || !/^sha256:[0-9a-f]{64}$/.test(digest)) {
+    throw new Error(`the mirror ${MIRROR} has no digest for ${image} (got '${digest}')`);
+  }
+  return `${image}@${digest}`;
+}
+
+/** A local image of buildah's storage pinned by its digest (`name:tag@sha256:…`). */
+export async function pinnedLocalImage(image: string): Promise<string> {
   const { stdout } = await run('buildah', [...BUILDAH, 'images', '--format', '{{.Digest}}', image]);
   const digest = stdout.trim().split('\n')[0];
   if (!/^sha256:[0-9a-f]{64}$/.test(digest)) {
@@ -87,8 +120,8 @@ export interface BuiltImage {
 }
 
 /**
- * `buildah build` with vfs storage, chroot isolation and no pulls: the builder image must be
- * local. The arm64 image is cross-compiled by an amd64 builder stage (`--platform=$BUILDPLATFORM`).
+ * `buildah build` with vfs storage and chroot isolation; images it does not have (the builder)
+ * come from the registry mirror. The arm64 image is cross-compiled by an amd64 builder stage (`--platform=$BUILDPLATFORM`).
  */
 export async function buildahBuild(options: BuildahBuildOptions, cleanup?: Cleanup): Promise<BuiltImage> {
   const buildArgs = { BUILDPLATFORM: 'linux/amd64', ...options.buildArgs };
@@ -96,7 +129,6 @@ export async function buildahBuild(options: BuildahBuildOptions, cleanup?: Clean
   const args = [
     ...BUILDAH, 'build',
     ...(options.offline ? ['--isolation', 'oci', '--runtime', 'runc', '--network', 'none'] : ['--isolation', 'chroot']),
-    '--pull=never',
     ...(options.secrets ?? []).flatMap((entry) => ['--secret', entry]),
     '--platform', options.platform,
     ...Object.entries(buildArgs).flatMap(([k, v]) => ['--build-arg', `${k}=${v}`]),

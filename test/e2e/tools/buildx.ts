@@ -88,25 +88,6 @@ export async function bake(args: readonly string[], cwd: string = REPO_ROOT): Pr
   return { exitCode: r.exitCode, log, seconds: (Date.now() - started) / 1000 };
 }
 
-/**
- * The Docker Hub name a `FROM` names in the registry acting as buildkitd's mirror:
- * `golang:1.19` is `library/golang:1.19`, `docker/dockerfile:1` stays as it is.
- */
-export function mirrorPath(reference: string): string {
-  const name = reference.replace(/^docker\.io\//, '');
-  return name.includes('/') ? name : `library/${name}`;
-}
-
-/**
- * Pushes a local image of buildah's storage to the registry under the Docker Hub name a
- * Dockerfile's `FROM` uses, so buildkitd pulls it through its mirror.
- */
-export async function pushToMirror(localImage: string, hubName: string, registry: string): Promise<string> {
-  const destination = `${registry}/${mirrorPath(hubName)}`;
-  await run('buildah', [...BUILDAH, 'push', '--quiet', '--tls-verify=false', localImage, `docker://${destination}`]);
-  return destination;
-}
-
 /** The image the `FROM … AS build` line of a synthesized Dockerfile names. */
 export function builderFrom(dockerfile: string): string {
   const m = /^FROM (?:--platform=\S+ )?(\S+) AS build$/m.exec(fs.readFileSync(dockerfile, 'utf8'));

@@ -24,7 +24,10 @@ export interface ProxiedModule {
 export interface GoProxy {
   /** `https://127.0.0.1:<port>`: the GOPROXY value, without credentials. */
   readonly url: string;
-  /** The netrc `machine`: `127.0.0.1` (go matches the host name, without the port). */
+  /**
+   * The netrc `machine`: `127.0.0.1:<port>`. Go 1.24 and later match it against the proxy URL's
+   * host and port (and path prefix); Go 1.19 matched the host name alone.
+   */
   readonly host: string;
   /** The proxy's self-signed certificate (PEM), for the trust store of whoever downloads. */
   readonly caFile: string;
@@ -70,7 +73,7 @@ export async function startGoProxy(modules: readonly ProxiedModule[], credential
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   cleanup.add('stop the Go module proxy', () => new Promise((resolve) => server.close(resolve)));
   const port = (server.address() as { port: number }).port;
-  return { url: `https://127.0.0.1:${port}`, host: '127.0.0.1', caFile: cert, requests };
+  return { url: `https://127.0.0.1:${port}`, host: `127.0.0.1:${port}`, caFile: cert, requests };
 }
 
 /** The module zip `go` expects: every file under `<module>@<version>/`, no directory entries. */

@@ -9,7 +9,6 @@ export const E2E_TOOLS: Readonly<Record<string, string>> = {
   'skopeo': 'skopeo',
   'docker-registry': 'docker-registry',
   'qemu-aarch64-static': 'qemu-user-static',
-  'go': 'golang-go',
   'openssl': 'openssl',
 };
 

@@ -2,8 +2,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { ValidationError } from '../model/errors';
 import { imageDigest, parseImageReference } from '../model/image-ref';
-import { writeFileAtomic } from './atomic-output';
-import type { ChartManifest } from './goship-app';
+import { writeFileAtomic } from '../output/atomic-output';
 
 /**
  * The pin file: which digest each image goship built was pushed as.
@@ -147,7 +146,7 @@ export function pinsFileOf(value: unknown, rootdir: string): string | undefined 
 }
 
 /** The manifests with every image pinned that the pin file pins for its current ref. */
-export function applyPins(manifests: readonly ChartManifest[], images: readonly { readonly name: string; readonly imageRef: string }[], file: string | undefined): ChartManifest[] {
+export function applyPins<M extends { readonly objects: readonly unknown[] }>(manifests: readonly M[], images: readonly { readonly name: string; readonly imageRef: string }[], file: string | undefined): M[] {
   const refs = file === undefined ? new Map<string, string>() : pinnedRefs(images, readPins(file));
   return manifests.map((m) => (refs.size === 0 ? m : { ...m, objects: m.objects.map((o) => pinObjectImages(o, refs)) }));
 }

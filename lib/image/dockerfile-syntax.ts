@@ -1,5 +1,5 @@
-import { ValidationError } from './errors';
-import { parseImageReference } from './image-ref';
+import { ValidationError } from '../model/errors';
+import { parseImageReference } from '../model/image-ref';
 
 /** The frontend BuildKit pulls for `# syntax=docker/dockerfile:1`: the newest 1.x release. */
 export const DOCKERFILE_1 = 'docker/dockerfile:1';

@@ -2,7 +2,7 @@ import { execFileSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { cleanPath, ImageError, indexTar, readHead } from '../../lib/verify/tar-index';
+import { cleanPath, ImageError, indexTar, readHead } from '../../lib/inspect/tar-index';
 
 describe('indexTar', () => {
   let tmp: string;

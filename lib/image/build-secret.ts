@@ -1,5 +1,5 @@
-import { ValidationError } from './errors';
-import { PropNames, rejectUnknownProps } from './known-props';
+import { ValidationError } from '../model/errors';
+import { PropNames, rejectUnknownProps } from '../model/known-props';
 
 /** Where the build machine reads a secret file's content from: exactly one of the two. */
 export interface BuildSecretSource {
@@ -46,7 +46,9 @@ const ENV_NAME = /^[A-Z_][A-Z0-9_]*$/;
 export class BuildSecret {
   /**
    * A netrc file at `/root/.netrc`, which `go` reads for a module proxy's or a git host's basic
-   * auth: `machine goproxy.example.com login ci password <token>`.
+   * auth: `machine goproxy.example.com login ci password <token>`. Go 1.24 and later match
+   * `machine` against the proxy URL's host, port and path: for `https://proxy.internal:8443`
+   * write `machine proxy.internal:8443` (Go 1.23 and older take the host name alone).
    */
   public static netrc(options: BuildSecretOptions = {}): BuildSecret {
     return BuildSecret.file('netrc', '/root/.netrc', options);

@@ -1,8 +1,8 @@
 import * as fs from 'fs';
-import { BuildInfoError, parseModInfo, readGoBuildInfo } from '../../lib/verify/buildinfo';
-import { readElf } from '../../lib/verify/elf';
+import { BuildInfoError, parseModInfo, readGoBuildInfo } from '../../lib/inspect/buildinfo';
+import { readElf } from '../../lib/inspect/elf';
+import { describeWithGo, GoBinaries, goBinaries } from '../verify/go-binaries';
 import { buildElf, goBuildInfoBlob, sampleModInfo } from './elf-builder';
-import { describeWithGo, GoBinaries, goBinaries } from './go-binaries';
 
 describe('readGoBuildInfo on crafted blobs', () => {
   it('GIVEN an inline blob in .go.buildinfo WHEN read THEN version, module, deps and settings come out', () => {
@@ -119,7 +119,9 @@ describeWithGo('readGoBuildInfo on real Go binaries', () => {
     const info = read(bins[name])!;
 
     expect(info.goVersion).toMatch(/^go1\.\d+/);
-    expect(info.main).toEqual({ path: 'example.com/hello', version: '(devel)', sum: '' });
+    // Go 1.24 and later stamp the main module's version from git when -buildvcs is on.
+    const version = name === 'amd64' ? `v0.0.0-${bins.commitTime}-${bins.revision.slice(0, 12)}` : '(devel)';
+    expect(info.main).toEqual({ path: 'example.com/hello', version, sum: '' });
     expect(info.settings).toMatchObject({ GOOS: 'linux', ...settings });
   });
 

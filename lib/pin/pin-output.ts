@@ -2,8 +2,8 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { parseAllDocuments } from 'yaml';
 import { imageDigest } from '../model/image-ref';
-import { replaceDirectory } from './atomic-output';
-import { stringifyManifests } from './manifest-yaml';
+import { replaceDirectory } from '../output/atomic-output';
+import { stringifyManifests } from '../output/manifest-yaml';
 import { ImagePin, pinObjectImages, Pins, readPins, writePins } from './pins';
 
 /**

@@ -1,8 +1,8 @@
 import * as fs from 'fs';
 import * as fc from 'fast-check';
-import { ElfError, findSection, readElf } from '../../lib/verify/elf';
+import { ElfError, findSection, readElf } from '../../lib/inspect/elf';
+import { describeWithGo, GoBinaries, goBinaries } from '../verify/go-binaries';
 import { buildElf } from './elf-builder';
-import { describeWithGo, GoBinaries, goBinaries } from './go-binaries';
 
 describe('readElf on crafted headers', () => {
   test.each([

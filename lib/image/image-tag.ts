@@ -1,4 +1,4 @@
-import { imageTag } from './image-ref';
+import { imageTag } from '../model/image-ref';
 
 /** The git facts a tag can be derived from (see `gitState` in lib/image/git.ts). */
 export interface TagSource {

@@ -1,6 +1,6 @@
 import { Yaml } from 'cdk8s';
 import * as fc from 'fast-check';
-import { stringifyManifests } from '../../lib/app/manifest-yaml';
+import { stringifyManifests } from '../../lib/output/manifest-yaml';
 
 /** Strings YAML 1.1 and 1.2 read as something else, or that need quoting or a block. */
 const TRICKY = [

@@ -6,7 +6,7 @@ import { stringify } from 'yaml';
 import { CheckEnv, run } from '../../lib/cli/check';
 import { CliIo, main } from '../../lib/cli/main';
 import { POLICY_RULES } from '../../lib/policy';
-import { GOOD_DOCKERFILE, PINNED_DOCKERFILE, deployment, sampleRepo, service, tree } from './fixtures';
+import { GOOD_DOCKERFILE, PINNED_DOCKERFILE, deployment, sampleRepo, service, tree } from '../policy/fixtures';
 
 /** Captures what a command writes. */
 function capture(): CliIo & { stdout: () => string; stderr: () => string } {

@@ -3,10 +3,10 @@ import { Chart, Testing } from 'cdk8s';
 import { crossCheck } from '../../lib/app/cross-checks';
 import { RollingDeployment, RollingDeploymentProps } from '../../lib/deploy';
 import { GoStaticImage, GoStaticImageProps } from '../../lib/image/go-static-image';
+import { RuntimeBase } from '../../lib/image/runtime-base';
 import { Platform } from '../../lib/model/platform';
-import { RuntimeBase } from '../../lib/model/runtime-base';
+import { container, HELLO_IMAGE, podSpec } from '../deploy/fixtures';
 import { validateManifests } from '../schema/validate';
-import { container, HELLO_IMAGE, podSpec } from './fixtures';
 
 const HELLO_DIR = path.join(__dirname, '..', '..', 'examples', 'hello');
 

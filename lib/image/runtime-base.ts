@@ -1,6 +1,6 @@
-import { ValidationError } from './errors';
-import { parseImageReference } from './image-ref';
-import { PropNames, rejectUnknownProps } from './known-props';
+import { ValidationError } from '../model/errors';
+import { parseImageReference } from '../model/image-ref';
+import { PropNames, rejectUnknownProps } from '../model/known-props';
 
 /** What a runtime base image already carries, so goship adds only what is missing. */
 export interface RuntimeBaseOptions {
