@@ -3,7 +3,7 @@ import * as path from 'path';
 import { glob, isDynamicPattern } from 'tinyglobby';
 import { ValidationError } from '../model/errors';
 import {
-  CheckReport, POLICY_RULES, PolicyInput, PssLevel, checkInputs, countFindings, isDockerfileName, isYamlName, listPolicyFiles,
+  CheckReport, POLICY_RULES, PolicyInput, PssLevel, checkInputs, countFindings, isDockerfileName, isManifestName, listPolicyFiles,
 } from '../policy';
 import { FORMATS, Format, formatReport } from './check-format';
 import type { CliIo } from './main';
@@ -14,7 +14,7 @@ Checks Kubernetes YAML (multi-document, merge keys resolved) and Dockerfiles: Po
 Standards, probes, resources, image tags, selectors and Service ports; a numeric non-root
 USER, a static binary for static bases, exec-form ENTRYPOINT, pinned bases.
 
-<path> is a folder (walked for *.yaml, *.yml and Dockerfiles, skipping node_modules and
+<path> is a folder (walked for *.yaml, *.yml, *.json and Dockerfiles, skipping node_modules and
 hidden folders), a file, a glob ('deploy/**/*.yaml', quoted) or - for standard input
 (YAML, or a Dockerfile when it starts with FROM or ARG). All objects are checked together.
 
@@ -141,7 +141,7 @@ async function readTargets(targets: readonly string[], env: CheckEnv): Promise<P
       const matches = await glob(target, { cwd, absolute: true, onlyFiles: true, ignore: ['**/node_modules/**'] });
       for (const m of matches.sort()) {
         const base = path.basename(m);
-        if (isYamlName(base) || isDockerfileName(base)) {
+        if (isManifestName(base) || isDockerfileName(base)) {
           files.set(path.normalize(m), isDockerfileName(base) ? 'dockerfile' : 'yaml');
         }
       }

@@ -5,13 +5,16 @@ import { Platform } from '../model/platform';
 import { ImageReport, ImageVerifyReport, verifyImage } from '../verify/image';
 import { VerifyFinding, VERIFY_RUNTIMES, VerifyRuntime, verifyBinary, VerifyReport } from '../verify/verify';
 import { parseCommand, usageError } from './command';
+import { PullError, withImageInput } from './image-input';
 import type { CliIo } from './main';
 
-const USAGE = `usage: goship verify <binary | OCI layout dir | image tarball> [--platform linux/arm64] [--runtime scratch] [--json]
+const USAGE = `usage: goship verify <binary | OCI layout dir | image tarball | registry/repo:tag[@sha256:…]> [--platform linux/arm64] [--runtime scratch] [--json]
 
 Checks, without running anything, that a Go binary or an image's entrypoint will start in a
 minimal container: a Linux ELF executable, for the platform, statically linked (or its loader
-is in the image), and that the image runs as a numeric non-root user.
+is in the image), and that the image runs as a numeric non-root user. A registry reference is
+pulled through goship's registry client with goship pin's credentials (the Docker config's
+auths): every platform, or the --platform one.
 
   --platform P   the platform it must run on, e.g. linux/arm64, linux/arm/v7
                  (an image index: check only that image; default: every image)
@@ -45,14 +48,15 @@ export async function run(args: readonly string[], io: CliIo): Promise<number> {
   const input = positionals[0];
   let result: { kind: 'binary'; report: VerifyReport; size: number } | { kind: 'image'; report: ImageVerifyReport };
   try {
-    if (await isImage(input)) {
-      result = { kind: 'image', report: await verifyImage(input, { platform }) };
-    } else {
-      const bytes = await fsp.readFile(input);
-      result = { kind: 'binary', report: verifyBinary(bytes, { platform, runtime }), size: bytes.length };
-    }
+    result = await withImageInput(input, platform?.toString(), async (location): Promise<typeof result> => {
+      if (location !== input || await isImage(location)) {
+        return { kind: 'image', report: await verifyImage(location, { platform }) };
+      }
+      const bytes = await fsp.readFile(location);
+      return { kind: 'binary', report: verifyBinary(bytes, { platform, runtime }), size: bytes.length };
+    });
   } catch (e) {
-    if (e instanceof ImageError || (e as NodeJS.ErrnoException).code !== undefined) {
+    if (e instanceof ImageError || e instanceof PullError || (e as NodeJS.ErrnoException).code !== undefined) {
       io.err(`goship verify: ${(e as Error).message}`);
       return 1;
     }

@@ -8,6 +8,7 @@ export * from './service-account';
 export * from './autoscaling';
 export * from './routes';
 export * from './network-policy';
+export * from './pod-fields';
 export * from './go-runtime';
 export * from './service-type';
 export * from './image-facts';

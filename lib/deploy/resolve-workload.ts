@@ -8,6 +8,7 @@ import { resolveEnv } from './env';
 import { goRuntimeEnv } from './go-runtime';
 import { readImage } from './image-facts';
 import { resolveNetworkPolicy } from './network-policy';
+import { POD_FIELDS_PROPS, resolvePodFields } from './pod-fields';
 import { Protocol, resolvePorts } from './ports';
 import { resolveProbes, wholeSeconds } from './probes';
 import { resolveResources } from './resources';
@@ -16,6 +17,9 @@ import { resolveIngress, resolveRoute } from './routes';
 import { ServiceAccount } from './service-account';
 import { ServiceType } from './service-type';
 import { DisruptionBudget, PodCount, RolloutStrategy } from './strategy';
+
+/** What the unknown-prop error says about fields goship has no prop for. */
+const ESCAPE_HATCH = "for a Kubernetes field goship has no prop for, patch the rendered object: deployment.deployment.addJsonPatch(JsonPatch.add('/spec/template/spec/<field>', value)) (JsonPatch from cdk8s)";
 
 /** Every prop of RollingDeployment: the compiler keeps this list and the interface in step. */
 const ROLLING_DEPLOYMENT_PROPS: PropNames<RollingDeploymentProps> = {
@@ -58,6 +62,7 @@ const ROLLING_DEPLOYMENT_PROPS: PropNames<RollingDeploymentProps> = {
   runAsUser: true,
   runAsGroup: true,
   nodeArchitectures: true,
+  ...POD_FIELDS_PROPS,
 };
 
 /** The props of a RollingDeployment, defaults applied and checked, ready to render. */
@@ -79,7 +84,7 @@ export function resolveWorkload(id: string, props: RollingDeploymentProps, chart
   if (typeof props !== 'object' || props === null) {
     throw ValidationError.invalid('props', props, 'are required', "pass at least { image }");
   }
-  rejectUnknownProps(props, ROLLING_DEPLOYMENT_PROPS, 'RollingDeployment');
+  rejectUnknownProps(props, ROLLING_DEPLOYMENT_PROPS, 'RollingDeployment', undefined, false, ESCAPE_HATCH);
   const name = resolveName(id, props.name);
   const namespace = props.namespace !== undefined ? dns1123Label('namespace', props.namespace) : chartNamespace;
   const image = readImage(props.image, props);
@@ -143,11 +148,16 @@ export function resolveWorkload(id: string, props: RollingDeploymentProps, chart
     'app.kubernetes.io/managed-by': MANAGED_BY,
     ...(image.version !== undefined ? { 'app.kubernetes.io/version': image.version } : {}),
   };
+  const fields = resolvePodFields(props, labels, name);
   const spec: WorkloadSpec = {
     name,
     namespace,
     labels,
-    podLabels: serviceAccount?.podLabels ?? {},
+    podLabels: { ...fields.podLabels, ...(serviceAccount?.podLabels ?? {}) },
+    podAnnotations: fields.podAnnotations,
+    podFields: fields.pod,
+    containerFields: fields.container,
+    initContainers: fields.initContainers,
     selectorLabels,
     imageRef: image.imageRef,
     ...(container.command ? { command: container.command } : {}),

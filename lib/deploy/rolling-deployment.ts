@@ -7,6 +7,7 @@ import { AutoscalingProps } from './autoscaling';
 import { EmptyDirOptions, EnvFrom, FileSource } from './container';
 import { EnvValue, SecretEnvSource } from './env';
 import { NetworkPolicyProps } from './network-policy';
+import { PodFieldsProps } from './pod-fields';
 import { ExtraPortOptions, Protocol } from './ports';
 import { HealthCheck, ProbeTiming } from './probes';
 import { resolveWorkload } from './resolve-workload';
@@ -27,7 +28,7 @@ import { DisruptionBudget, RolloutStrategy } from './strategy';
 const DEPLOYMENT_SYMBOL = Symbol.for('goship.RollingDeployment');
 
 /** Props of {@link RollingDeployment}. */
-export interface RollingDeploymentProps {
+export interface RollingDeploymentProps extends PodFieldsProps {
   /**
    * The image to run: a `GoStaticImage`, or a plain object for an image goship did not
    * describe. Its reference, port, user, platforms and version are read from it.

@@ -1,4 +1,5 @@
 import { execFileSync } from 'child_process';
+import * as fs from 'fs';
 import * as path from 'path';
 import { ValidationError } from '../model/errors';
 
@@ -46,11 +47,16 @@ export function gitState(dir: string, paths: readonly string[] = ['.']): GitStat
     if (!/^[0-9a-f]{40,64}$/.test(commit)) {
       throw new Error('no commit touched the paths');
     }
+    if (shallowBoundary(abs, git).has(commit)) {
+      throw ValidationError.invalid('tag', undefined,
+        `cannot derive a tag: ${abs} is in a shallow clone, and the last commit git sees touching ${paths.join(', ')} is ${commit.slice(0, 12)}, where the fetched history ends; the real last change may be older, and every new commit would retag and roll out the image`,
+        'fetch the history (`git fetch --unshallow`; in GitHub Actions `fetch-depth: 0` on actions/checkout, which `goship ci` writes), or tag without history: tag: ImageTag.inputDigest()');
+    }
     const dirty = git('status', '--porcelain', '--untracked-files=normal', '--', ...paths).length > 0;
     const time = new Date(Number(epoch) * 1000).toISOString().replace(/\.\d{3}Z$/, 'Z');
     state = { commit, commitDate: time.slice(0, 10).replace(/-/g, ''), commitTime: time, dirty, sourceUrl: origin(abs, git) };
-  } catch {
-    const error = ValidationError.invalid('tag', undefined, `cannot derive a tag: ${abs} is not in a git work tree with a commit that touched ${paths.join(', ')}`, "commit the code, or set tag explicitly, e.g. tag: 'v1.4.2'");
+  } catch (e) {
+    const error = e instanceof ValidationError ? e : ValidationError.invalid('tag', undefined, `cannot derive a tag: ${abs} is not in a git work tree with a commit that touched ${paths.join(', ')}`, "commit the code, or set tag explicitly, e.g. tag: 'v1.4.2'");
     cache.set(key, error);
     throw error;
   }
@@ -58,10 +64,30 @@ export function gitState(dir: string, paths: readonly string[] = ['.']): GitStat
   return state;
 }
 
+/**
+ * The commits where a shallow clone's history ends (`.git/shallow`), empty for a full clone. git
+ * treats each as a root commit that adds every file, so `git log -1 -- paths` can name one of
+ * them for paths whose real last change is older.
+ */
+function shallowBoundary(dir: string, git: (...args: string[]) => string): ReadonlySet<string> {
+  let hit = shallows.get(dir);
+  if (!hit) {
+    // One call per repository: the shallow file's path, which exists only in a shallow clone.
+    const file = path.resolve(dir, git('rev-parse', '--git-path', 'shallow'));
+    hit = fs.existsSync(file) ? new Set(fs.readFileSync(file, 'utf8').split('\n').map((l) => l.trim()).filter(Boolean)) : new Set();
+    shallows.set(dir, hit);
+  }
+  return hit;
+}
+
+/** Where each directory's shallow clone ends (empty for a full clone). */
+const shallows = new Map<string, ReadonlySet<string>>();
+
 /** Forgets what {@link gitState} read (for tests that change a repository). */
 export function clearGitCache(): void {
   cache.clear();
   origins.clear();
+  shallows.clear();
 }
 
 /** `origin` per directory: the same for every input set in it. */

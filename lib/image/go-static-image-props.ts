@@ -5,13 +5,15 @@ import { imageRepository, parseImageReference } from '../model/image-ref';
 import { PropNames, rejectUnknownProps } from '../model/known-props';
 import { dns1123Label, portNumber, toDns1123Label } from '../model/names';
 import { Platform } from '../model/platform';
-import { TimeZoneData } from '../render/dockerfile';
+import { renderDockerignore, TimeZoneData } from '../render/dockerfile';
 import { BuildSecret } from './build-secret';
 import { DockerfileSyntax } from './dockerfile-syntax';
+import { contextIgnorePatterns, DockerIgnore } from './dockerignore';
 import { GitState, gitState } from './git';
 import { compareGoVersions, GoModInfo, goMinor, goVersionOf } from './go-mod';
 import { inspectMainPackage, readGoModule } from './go-module';
 import { ImageTag } from './image-tag';
+import { inputDigest } from './input-digest';
 import { MODULE_ACCESS_PROPS, ModuleAccessProps, resolveModuleAccess } from './module-access';
 import { ModuleLayout, moduleLayout } from './module-layout';
 import { RuntimeBase } from './runtime-base';
@@ -41,7 +43,9 @@ export interface GoStaticImageProps extends ModuleAccessProps {
    */
   readonly repository?: string;
   /**
-   * The image tag. Never `latest`.
+   * The image tag. Never `latest`. `ImageTag.inputDigest()` needs no git history (a digest of
+   * the files the build reads and its settings). A git tag in a shallow clone whose history
+   * ends before the inputs' last change fails synth with the fix (fetch the history).
    * @default ImageTag.gitCommit() — the short hash of the last commit that changed the image's
    * inputs (its module, and the replaced and workspace modules it builds from), `-dirty` when
    * those have uncommitted changes
@@ -178,6 +182,8 @@ export interface ResolvedImage {
   readonly gid: number;
   readonly build: GoBuildSpec;
   readonly ignoreExtra: readonly string[];
+  /** The patterns of the context's own `.dockerignore`. */
+  readonly contextIgnore: readonly string[];
 }
 
 /** Validates and defaults the props of the GoStaticImage at construct path `path`; reads go.mod, go.work and git. */
@@ -196,7 +202,6 @@ export function resolveImageProps(path: string, props: GoStaticImageProps): Reso
   const name = dns1123Label('name', props.name ?? (repository ? repository.split('/').pop() : toDns1123Label(path.replace(/\//g, '-'))));
   const tagChoice = resolveTagChoice(props.tag);
   const gitOfInputs = () => gitState(layout.contextDir, layout.inputs);
-  const tag = tagChoice.resolve(gitOfInputs);
   const git = tagChoice.fromGit ? gitOfInputs() : tryGitState(gitOfInputs);
   const links = props.linkValues === undefined ? {} : checkLinkValues('linkValues', props.linkValues);
   const needsGit = Object.values(links).find((v) => v.buildArg === 'REVISION' || v.buildArg === 'COMMIT_DATE');
@@ -237,6 +242,22 @@ export function resolveImageProps(path: string, props: GoStaticImageProps): Reso
   if (!Array.isArray(ignoreExtra) || ignoreExtra.some((p) => typeof p !== 'string' || p.includes('\n') || p.length === 0)) {
     throw ValidationError.invalid('dockerignore', ignoreExtra, 'must be a list of one-line patterns', "use e.g. ['docs/', '*.md']");
   }
+  const contextIgnore = contextIgnorePatterns(layout.contextDir);
+  const port = portNumber('port', props.port ?? 8080);
+  const build: GoBuildSpec = {
+    main,
+    tags: buildTags('buildTags', props.buildTags ?? []),
+    ldflags: ldflags('ldflags', props.ldflags ?? []),
+    versionVariable: versionVar,
+    linkValues: links,
+    stripSymbols: props.stripSymbols ?? true,
+    vendor: layout.vendored,
+  };
+  const tag = tagChoice.resolve(gitOfInputs, () => inputDigest(
+    layout.contextDir,
+    DockerIgnore.parse(renderDockerignore(ignoreExtra, layout.inputs, contextIgnore)),
+    JSON.stringify({ moduleDir: layout.moduleDir, builderImage, platforms: platforms.map(String), build, runtime, timeZoneData, uid, gid, port, access }),
+  ));
 
   return {
     name,
@@ -252,19 +273,12 @@ export function resolveImageProps(path: string, props: GoStaticImageProps): Reso
     builderImage,
     runtime,
     timeZoneData,
-    port: portNumber('port', props.port ?? 8080),
+    port,
     uid,
     gid,
-    build: {
-      main,
-      tags: buildTags('buildTags', props.buildTags ?? []),
-      ldflags: ldflags('ldflags', props.ldflags ?? []),
-      versionVariable: versionVar,
-      linkValues: links,
-      stripSymbols: props.stripSymbols ?? true,
-      vendor: layout.vendored,
-    },
+    build,
     ignoreExtra,
+    contextIgnore,
   };
 }
 

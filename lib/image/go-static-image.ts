@@ -84,6 +84,7 @@ export class GoStaticImage extends Construct implements DeployableImage {
   /** The Dockerfile's `# syntax=` directive. */
   public readonly dockerfileSyntax: DockerfileSyntax;
   private readonly ignoreExtra: readonly string[];
+  private readonly contextIgnore: readonly string[];
 
   public constructor(scope: Construct, id: string, props: GoStaticImageProps) {
     super(scope, id);
@@ -111,6 +112,7 @@ export class GoStaticImage extends Construct implements DeployableImage {
     this.timeZoneData = resolved.timeZoneData;
     this.source = resolved.source;
     this.ignoreExtra = resolved.ignoreExtra;
+    this.contextIgnore = resolved.contextIgnore;
     this.dockerfileSyntax = validating(this.node.path, () => dockerfileSyntax('dockerfileSyntax',
       props.dockerfileSyntax ?? this.node.tryGetContext(DOCKERFILE_SYNTAX_CONTEXT) ?? DockerfileSyntax.dockerfile1()));
   }
@@ -140,9 +142,9 @@ export class GoStaticImage extends Construct implements DeployableImage {
     });
   }
 
-  /** The `.dockerignore` text for the build context. */
+  /** The `.dockerignore` text for the build context: goship's patterns merged with the context's own `.dockerignore`. */
   public renderDockerignore(): string {
-    return renderDockerignore(this.ignoreExtra, this.layout.inputs);
+    return renderDockerignore(this.ignoreExtra, this.layout.inputs, this.contextIgnore);
   }
 
   /** OCI labels, with their values (the Dockerfile sets the same ones from build args). */

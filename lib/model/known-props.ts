@@ -23,8 +23,9 @@ export type PropNames<T> = { readonly [K in keyof Required<T>]: true };
  * @param prefix the parent prop for nested objects, e.g. `resources`
  * @param hideValues leave the value out of the message, for objects that hold credentials
  * (a misspelt `passwd` holds a password)
+ * @param escapeHatch what to do for a field the construct has no prop for, added to the fix
  */
-export function rejectUnknownProps(props: unknown, known: object, kind: string, prefix?: string, hideValues = false): void {
+export function rejectUnknownProps(props: unknown, known: object, kind: string, prefix?: string, hideValues = false, escapeHatch?: string): void {
   if (typeof props !== 'object' || props === null || Array.isArray(props)) {
     return;
   }
@@ -38,7 +39,8 @@ export function rejectUnknownProps(props: unknown, known: object, kind: string, 
     const fix = near !== undefined
       ? `did you mean '${near}'?`
       : `remove it; the props of ${kind} are ${names.join(', ')}`;
-    throw ValidationError.invalid(prop, hideValues ? '(hidden)' : (props as Record<string, unknown>)[key], `is not a prop of ${kind}`, fix);
+    const hatch = escapeHatch ? `; ${escapeHatch}` : '';
+    throw ValidationError.invalid(prop, hideValues ? '(hidden)' : (props as Record<string, unknown>)[key], `is not a prop of ${kind}`, `${fix}${hatch}`);
   }
 }
 

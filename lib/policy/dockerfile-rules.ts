@@ -77,6 +77,24 @@ function perRun(builds: readonly GoBuild[], f: (b: GoBuild) => string | undefine
   return [...out.values()];
 }
 
+/** Bases whose images set a non-root user: distroless `:nonroot` tags, Chainguard's images. */
+const NON_ROOT_BASE = /^(gcr\.io\/distroless\/[^@]*:([^@]*-)?nonroot(@.*)?|cgr\.dev\/chainguard\/(?!.*:latest-dev).*)$/;
+/** Bases known to run as root when no USER is set. */
+const ROOT_BASE = /^(scratch|(docker\.io\/)?(library\/)?(alpine|debian|ubuntu|busybox|golang|centos|fedora|rockylinux|almalinux|amazonlinux)([:@].*)?|gcr\.io\/distroless\/[^:@]*(:(latest|debug|[0-9][^@]*)?)?(@.*)?)$/;
+
+/** The image the stage's FROM chain starts from (following `FROM <stage>`), as written. */
+function externalBase(df: Dockerfile, stage: Stage): string {
+  let cur = stage;
+  for (let hops = 0; hops < df.stages.length; hops++) {
+    const named = df.stages.find((s) => s.index < cur.index && s.name !== undefined && s.name === cur.image.toLowerCase());
+    if (!named) {
+      break;
+    }
+    cur = named;
+  }
+  return cur.image;
+}
+
 /** Dockerfile rules, in README order. */
 export const DOCKERFILE_RULES: readonly DockerfileRule[] = [
   {
@@ -98,8 +116,17 @@ export const DOCKERFILE_RULES: readonly DockerfileRule[] = [
       }
       const found = lastInChain(df, 'USER');
       if (!found) {
+        const base = externalBase(df, last);
+        if (NON_ROOT_BASE.test(base)) {
+          return [];
+        }
+        if (!ROOT_BASE.test(base)) {
+          return [{ line: last.line, severity: 'notice', message: say(`the final stage sets no USER, so it runs as the user of its base '${base}', which goship does not know`,
+            'if that base runs as root (uid 0), a pod with runAsNonRoot: true is refused by the kubelet',
+            "check the base's user (docker inspect -f '{{.Config.User}}' IMAGE), or add 'USER 65532:65532' to the final stage") }];
+        }
         return [{ line: last.line, message: say('the final stage sets no USER',
-          'the container runs as root (uid 0), and a pod with runAsNonRoot: true is refused by the kubelet',
+          `the container runs as root (uid 0): '${base}' sets no user, and a pod with runAsNonRoot: true is refused by the kubelet`,
           "add 'USER 65532:65532' (numeric uid:gid) to the final stage") }];
       }
       const e = expand(found.ins.args, scopeAt(df, found.stage, found.index).vars);

@@ -1,4 +1,5 @@
 import { ValidationError } from '../model/errors';
+import { API_VERSION_RULES } from './api-versions';
 import { parseDockerfile } from './dockerfile-parse';
 import { DOCKERFILE_RULES } from './dockerfile-rules';
 import { Finding, PolicyRule, Severity } from './finding';
@@ -12,7 +13,7 @@ import { YAML_RULES } from './yaml-rules';
 
 /** Every rule, in the order findings and the README list them. */
 export const POLICY_RULES: readonly PolicyRule[] = [
-  ...PSS_BASELINE_RULES, ...PSS_RESTRICTED_RULES, ...K8S_RULES,
+  ...PSS_BASELINE_RULES, ...PSS_RESTRICTED_RULES, ...K8S_RULES, ...API_VERSION_RULES,
   skipAnnotationRule(() => POLICY_RULES.map((r) => r.id)),
   ...DOCKERFILE_RULES, ...YAML_RULES,
 ];
@@ -134,7 +135,7 @@ export function reportManifests(sources: readonly ManifestSource[], opts: Omit<C
         at: order.get(hit.on) ?? 0,
         finding: {
           rule: rule.id,
-          severity: rule.severity,
+          severity: hit.severity ?? rule.severity,
           ...(hit.on.file !== undefined ? { file: hit.on.file } : {}),
           ...(hit.on.line !== undefined ? { line: hit.on.line } : {}),
           object: hit.on.ref,
@@ -176,7 +177,7 @@ export function checkDockerfile(text: string, file?: string, opts: CheckOptions 
     for (const hit of rule.check(df)) {
       found.push({
         rule: rule.id,
-        severity: rule.severity,
+        severity: hit.severity ?? rule.severity,
         ...(file !== undefined ? { file } : {}),
         ...(hit.line !== undefined ? { line: hit.line } : {}),
         message: hit.message,

@@ -34,12 +34,16 @@ export interface Finding {
 export interface ObjectHit {
   readonly on: KubeObject;
   readonly message: string;
+  /** Lower than the rule's severity when the rule cannot be sure (a `notice` worded as a doubt). @default - the rule's */
+  readonly severity?: Severity;
 }
 
 /** What a Dockerfile rule reports: the line and the message. */
 export interface LineHit {
   readonly line?: number;
   readonly message: string;
+  /** Lower than the rule's severity when the rule cannot be sure. @default - the rule's */
+  readonly severity?: Severity;
 }
 
 /** What every rule has: the columns of the rule table. */

@@ -3,7 +3,7 @@ import * as path from 'path';
 import { CheckOptions, ManifestReport, activeRules, checkDockerfile, reportManifests } from './engine';
 import { Finding } from './finding';
 import { ManifestSource } from './workloads';
-import { readYaml } from './yaml-rules';
+import { YamlFile, readYaml } from './yaml-rules';
 
 /** Not walked: dependencies, and hidden folders (.git, .github: CI files are not manifests). */
 const skippedDir = (name: string) => name === 'node_modules' || name.startsWith('.');
@@ -18,7 +18,17 @@ export function isYamlName(name: string): boolean {
   return /\.ya?ml$/i.test(name);
 }
 
-/** The YAML files and Dockerfiles under `dir`, as sorted paths relative to it (with `/`). */
+/** Whether a file name is JSON (`kubectl apply -f` reads `.json` manifests as it reads YAML). */
+export function isJsonName(name: string): boolean {
+  return /\.json$/i.test(name);
+}
+
+/** Whether a file may hold Kubernetes objects: YAML or JSON. */
+export function isManifestName(name: string): boolean {
+  return isYamlName(name) || isJsonName(name);
+}
+
+/** The YAML and JSON files and Dockerfiles under `dir`, as sorted paths relative to it (with `/`). */
 export async function listPolicyFiles(dir: string): Promise<string[]> {
   const out: string[] = [];
   const walk = async (rel: string) => {
@@ -28,7 +38,7 @@ export async function listPolicyFiles(dir: string): Promise<string[]> {
       const child = rel === '' ? e.name : `${rel}/${e.name}`;
       if (e.isDirectory() && !skippedDir(e.name)) {
         await walk(child);
-      } else if (e.isFile() && (isYamlName(e.name) || isDockerfileName(e.name))) {
+      } else if (e.isFile() && (isManifestName(e.name) || isDockerfileName(e.name))) {
         out.push(child);
       }
     }
@@ -37,7 +47,7 @@ export async function listPolicyFiles(dir: string): Promise<string[]> {
   return out;
 }
 
-/** One text to check: YAML (any number of documents) or a Dockerfile. */
+/** One text to check: YAML (any number of documents; JSON is read as one) or a Dockerfile. */
 export interface PolicyInput {
   /** How findings name it: a path relative to the checked folder, or `<stdin>`. */
   readonly file: string;
@@ -62,20 +72,22 @@ export function checkInputs(inputs: readonly PolicyInput[], opts: CheckOptions =
   const rules = activeRules(opts);
   const findings: Finding[] = [];
   const sources: ManifestSource[] = [];
-  for (const { file, text, type } of inputs) {
-    if (type === 'dockerfile') {
+  const read = inputs.map((input) => ({ ...input, yaml: input.type === 'dockerfile' ? undefined : readManifestText(input.file, input.text) }));
+  const kustomized = kustomizedPaths(read.flatMap((r) => (r.yaml ? [{ file: r.file, documents: r.yaml.documents }] : [])));
+  for (const { file, text, type, yaml } of read) {
+    if (type === 'dockerfile' || !yaml) {
       findings.push(...checkDockerfile(text, file, opts));
       continue;
     }
-    const yaml = readYaml(text);
     for (const rule of rules) {
       if (rule.target === 'yaml') {
         for (const hit of rule.check({ text, yaml })) {
-          findings.push({ rule: rule.id, severity: rule.severity, file, ...(hit.line !== undefined ? { line: hit.line } : {}), message: hit.message });
+          findings.push({ rule: rule.id, severity: hit.severity ?? rule.severity, file, ...(hit.line !== undefined ? { line: hit.line } : {}), message: hit.message });
         }
       }
     }
-    sources.push(...yaml.documents.map((object, i) => ({ object, file, ...(yaml.lines[i] !== undefined ? { line: yaml.lines[i] } : {}) })));
+    const kustomization = kustomized(file);
+    sources.push(...yaml.documents.map((object, i) => ({ object, file, ...(yaml.lines[i] !== undefined ? { line: yaml.lines[i] } : {}), ...(kustomization ? { kustomization } : {}) })));
   }
   const manifests = reportManifests(sources, opts);
   findings.push(...manifests.findings);
@@ -89,7 +101,53 @@ export function checkInputs(inputs: readonly PolicyInput[], opts: CheckOptions =
 }
 
 /**
- * Checks every `*.yaml`/`*.yml` (multi-document) and Dockerfile under `dir`, skipping
+ * A manifest file's text as YAML documents. JSON files are parsed as JSON first (tabs and all);
+ * one that parses neither way and does not look like a Kubernetes object (a tsconfig.json
+ * with comments) is no manifest, and yields nothing.
+ */
+export function readManifestText(file: string, text: string): YamlFile {
+  if (!isJsonName(path.posix.basename(file))) {
+    return readYaml(text);
+  }
+  try {
+    const value: unknown = JSON.parse(text);
+    return { documents: value === null ? [] : [value], lines: [1], problems: [], template: false };
+  } catch {
+    const yaml = readYaml(text);
+    return yaml.problems.length > 0 && !/"apiVersion"\s*:/.test(text) ? { documents: [], lines: [], problems: [], template: false } : yaml;
+  }
+}
+
+/**
+ * The kustomization.yaml files that add labels to selectors (`commonLabels`, or `labels` with
+ * `includeSelectors: true`), and which files they apply to: their own folder and every
+ * `resources`/`bases` entry (a file or a folder), relative to them.
+ */
+function kustomizedPaths(files: readonly { file: string; documents: readonly unknown[] }[]): (file: string) => string | undefined {
+  const roots: { path: string; by: string }[] = [];
+  for (const { file, documents } of files) {
+    if (!/^kustomization\.ya?ml$/i.test(path.posix.basename(file))) {
+      continue;
+    }
+    const k = documents[0] as Record<string, unknown> | undefined;
+    const common = k && typeof k.commonLabels === 'object' && k.commonLabels !== null && Object.keys(k.commonLabels).length > 0;
+    const labels = k && Array.isArray(k.labels) && k.labels.some((l) => typeof l === 'object' && l !== null && (l as Record<string, unknown>).includeSelectors === true);
+    if (!common && !labels) {
+      continue;
+    }
+    const dir = path.posix.dirname(file);
+    roots.push({ path: dir, by: file });
+    for (const r of [...(Array.isArray(k!.resources) ? k!.resources : []), ...(Array.isArray(k!.bases) ? k!.bases : [])]) {
+      if (typeof r === 'string' && !r.includes('://')) {
+        roots.push({ path: path.posix.normalize(path.posix.join(dir, r)), by: file });
+      }
+    }
+  }
+  return (file) => roots.find((r) => file === r.path || r.path === '.' || file.startsWith(`${r.path}/`))?.by;
+}
+
+/**
+ * Checks every `*.yaml`/`*.yml` (multi-document), `*.json` and Dockerfile under `dir`, skipping
  * `node_modules` and hidden folders (`.git`, `.github`). The Kubernetes objects of all YAML files are checked together,
  * so a Service is matched with a Deployment from another file. Findings name files relative
  * to `dir`, sorted by file.

@@ -8,7 +8,7 @@
 export { POLICY_RULES, checkManifests, checkManifestSources, reportManifests, checkDockerfile, countFindings, kubernetesMinor } from './engine';
 export type { CheckOptions, CheckManifestsOptions, ManifestReport, PssLevel } from './engine';
 export { SKIP_ANNOTATION } from './skip';
-export { checkFolder, checkFiles, checkInputs, listPolicyFiles, readInputs, isDockerfileName, isYamlName } from './folder';
+export { checkFolder, checkFiles, checkInputs, listPolicyFiles, readInputs, readManifestText, isDockerfileName, isJsonName, isManifestName, isYamlName } from './folder';
 export type { PolicyInput, CheckReport } from './folder';
 export type { Finding, Severity, PolicyRule, ManifestRule, DockerfileRule, YamlRule } from './finding';
 export type { ManifestSource } from './workloads';

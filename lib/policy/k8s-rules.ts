@@ -12,6 +12,18 @@ import {
 
 const mainContainers = (w: Workload) => w.containers.filter((c) => c.kind === 'container');
 const runContainers = (w: Workload) => w.containers.filter((c) => c.kind !== 'ephemeral container');
+/** Containers that run beside the app: the main ones and native sidecars (init containers with restartPolicy: Always). */
+const servingContainers = (w: Workload) => w.containers.filter((c) => c.kind === 'container' || (c.kind === 'init container' && c.spec.restartPolicy === 'Always'));
+
+/**
+ * Whether a container is known to run Go: it sets a Go runtime variable (GOMEMLIMIT, GOMAXPROCS,
+ * GOGC, GODEBUG…) or goship made the object. Go-only advice is given only then.
+ */
+function knownGo(w: Workload, c: ContainerRef): boolean {
+  const managedBy = (labels: unknown) => dig(labels, 'app.kubernetes.io/managed-by') === 'goship';
+  return managedBy(dig(w.obj.raw, 'metadata', 'labels')) || managedBy(w.podLabels)
+    || list(c.spec.env).some((e) => /^GO[A-Z]+$/.test(String(dig(e, 'name'))));
+}
 const PROBES = ['readinessProbe', 'livenessProbe', 'startupProbe'] as const;
 const VERSION_LABELS = ['app.kubernetes.io/version', 'version'];
 
@@ -55,21 +67,31 @@ function undeclaredProbePorts(w: Workload, numeric: boolean): { c: ContainerRef;
 const showPort = (p: unknown) => (typeof p === 'string' ? `'${p}'` : String(p));
 const showLabels = (l: Readonly<Record<string, string>>) => `{${Object.entries(l).map(([k, v]) => `${k}: ${v}`).join(', ')}}`;
 
-function probeRule(id: string, field: 'readinessProbe' | 'livenessProbe', why: string, fix: string): ManifestRule {
+function probeRule(id: string, field: 'readinessProbe' | 'livenessProbe', why: string, fix: string, unserved?: string): ManifestRule {
   return {
     target: 'manifests',
     id,
     severity: 'error',
-    description: `Every container of a long-running workload has a ${field}.`,
-    check: perWorkload((w, hit) => {
+    description: `Every container of a long-running workload has a ${field}${unserved ? ' (a notice when no Service selects its pods)' : ''}.`,
+    check: perWorkload((w, hit, set) => {
       if (!w.longRunning) {
         return;
       }
+      const served = !unserved || servedWorkloads(set).has(w);
       for (const c of mainContainers(w).filter((x) => x.spec[field] === undefined)) {
-        hit(say(`${c.label} has no ${field}`, why, `add ${c.path}.${field}${fix}`));
+        if (served) {
+          hit(say(`${c.label} has no ${field}`, why, `add ${c.path}.${field}${fix}`));
+        } else {
+          hit(say(`${c.label} has no ${field}`, unserved!, `add ${c.path}.${field}${fix} if a Service elsewhere selects these pods`), 'notice');
+        }
       }
     }),
   };
+}
+
+/** The workloads some Service of the set selects. */
+function servedWorkloads(set: ManifestSet): Set<Workload> {
+  return new Set(servicesAndPods(set).flatMap((s) => s.pods));
 }
 
 interface ServicePods {
@@ -121,7 +143,8 @@ function servicesAndPods(set: ManifestSet): readonly ServicePods[] {
 export const K8S_RULES: readonly ManifestRule[] = [
   probeRule('probes/readiness', 'readinessProbe',
     'without one a rollout sends traffic to pods that are not serving yet, and a pod that stops serving stays behind the Service',
-    ' (e.g. httpGet on a /readyz path of a declared port)'),
+    ' (e.g. httpGet on a /readyz path of a declared port)',
+    'no Service in the checked files selects its pods, so no traffic may depend on it; a rollout still counts a started pod as ready, even one that is not working yet'),
   probeRule('probes/liveness', 'livenessProbe',
     'without one a deadlocked process is never restarted',
     ' (e.g. httpGet on a /healthz path of a declared port, with a longer period than the readiness probe)'),
@@ -157,7 +180,9 @@ export const K8S_RULES: readonly ManifestRule[] = [
     severity: 'error',
     description: 'Every container requests cpu and memory.',
     check: perWorkload((w, hit) => {
-      for (const c of runContainers(w)) {
+      // A plain init container runs before the others: the pod's request is the larger of it
+      // and the sum of the others, so it needs none of its own. Native sidecars run beside them.
+      for (const c of servingContainers(w)) {
         // Requests default to the limits when only limits are set.
         const missing = ['cpu', 'memory'].filter((r) => dig(c.spec, 'resources', 'requests', r) === undefined && dig(c.spec, 'resources', 'limits', r) === undefined);
         if (missing.length > 0) {
@@ -177,7 +202,7 @@ export const K8S_RULES: readonly ManifestRule[] = [
       for (const c of runContainers(w).filter((x) => dig(x.spec, 'resources', 'limits', 'memory') === undefined)) {
         hit(say(`${c.label} has no memory limit`,
           'a leak grows until the node runs out of memory and the kernel kills some other pod; with a limit only this container is restarted',
-          `set ${c.path}.resources.limits.memory (and GOMEMLIMIT a little below it)`));
+          `set ${c.path}.resources.limits.memory${knownGo(w, c) ? ' (and GOMEMLIMIT a little below it)' : ''}`));
       }
     }),
   },
@@ -226,7 +251,7 @@ export const K8S_RULES: readonly ManifestRule[] = [
     check: perWorkload((w, hit) => {
       for (const c of runContainers(w).filter((x) => dig(x.spec, 'securityContext', 'readOnlyRootFilesystem') !== true)) {
         hit(say(`${c.label}: securityContext.readOnlyRootFilesystem is not true`,
-          'a writable root lets an intruder drop binaries or change files the service trusts; a static Go binary needs no writes there',
+          `a writable root lets an intruder drop binaries or change files the service trusts${knownGo(w, c) ? '; a static Go binary needs no writes there' : ''}`,
           `set ${c.path}.securityContext.readOnlyRootFilesystem: true (mount an emptyDir at /tmp if it writes temporary files)`));
       }
     }),
@@ -236,12 +261,17 @@ export const K8S_RULES: readonly ManifestRule[] = [
     id: 'selector/matches-template',
     severity: 'error',
     description: "A workload's selector is set and selects its own pod template labels.",
-    check: perWorkload((w, hit) => {
+    check: perWorkload((w, hit, set) => {
       if (!w.selector) {
         return;
       }
       const sel = w.selector.value;
-      if (!isRecord(sel) || selectorKeys(sel).length === 0) {
+      const kustomization = w.obj.file === undefined ? undefined : set.kustomized.get(w.obj.file);
+      if (sel === undefined && kustomization !== undefined) {
+        hit(say(`${w.selector.path} is missing here`,
+          `${kustomization} adds labels with selectors (commonLabels), so the built object probably has one; goship checks the files as written`,
+          `check the built output: kustomize build <dir> | goship check -`), 'notice');
+      } else if (!isRecord(sel) || selectorKeys(sel).length === 0) {
         hit(say(`${w.selector.path} is ${sel === undefined ? 'missing' : 'empty'}`,
           'the API server rejects the object: a controller needs a selector to find its pods',
           `set ${w.selector.path}.matchLabels to stable labels of the pod template, e.g. app.kubernetes.io/name`));

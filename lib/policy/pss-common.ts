@@ -1,4 +1,4 @@
-import { ObjectHit } from './finding';
+import { ObjectHit, Severity } from './finding';
 import { ContainerRef, ManifestSet, Workload, dig } from './workloads';
 
 /**
@@ -16,11 +16,11 @@ export const BASELINE = "Pod Security 'baseline' rejects the pod";
 export const RESTRICTED = "Pod Security 'restricted' rejects the pod";
 
 /** Runs `f` over every workload and collects its hits. */
-export function perWorkload(f: (w: Workload, hit: (message: string) => void, set: ManifestSet) => void): (set: ManifestSet) => ObjectHit[] {
+export function perWorkload(f: (w: Workload, hit: (message: string, severity?: Severity) => void, set: ManifestSet) => void): (set: ManifestSet) => ObjectHit[] {
   return (set) => {
     const out: ObjectHit[] = [];
     for (const w of set.workloads) {
-      f(w, (message) => out.push({ on: w.obj, message }), set);
+      f(w, (message, severity) => out.push({ on: w.obj, message, ...(severity ? { severity } : {}) }), set);
     }
     return out;
   };

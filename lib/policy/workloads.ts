@@ -17,6 +17,8 @@ export interface ManifestSource {
   readonly file?: string;
   /** The 1-based line of `file` the object starts on, put on its findings. */
   readonly line?: number;
+  /** The kustomization.yaml whose `commonLabels` (or `labels` with `includeSelectors`) are added to this object when it is built. */
+  readonly kustomization?: string;
 }
 
 /** One Kubernetes object. */
@@ -71,6 +73,8 @@ export interface ManifestSet {
   readonly workloads: readonly Workload[];
   /** The Kubernetes minor version the Pod Security rules apply, e.g. 37 for 1.37. */
   readonly kubernetesMinor: number;
+  /** File → the kustomization.yaml that adds labels and selectors to its objects (see {@link ManifestSource.kustomization}). */
+  readonly kustomized: ReadonlyMap<string, string>;
 }
 
 /** Reads a nested field; `undefined` as soon as a step is missing or not an object/array. */
@@ -134,7 +138,8 @@ export function manifestSet(sources: readonly ManifestSource[], defaultNamespace
   };
   sources.forEach((s) => add(s.object, s.file, s.line));
   const workloads = objects.map(toWorkload).filter((w): w is Workload => w !== undefined);
-  return { objects, workloads, kubernetesMinor };
+  const kustomized = new Map(sources.filter((s) => s.file !== undefined && s.kustomization !== undefined).map((s) => [s.file!, s.kustomization!]));
+  return { objects, workloads, kubernetesMinor, kustomized };
 }
 
 /** The newest Kubernetes minor version whose Pod Security Standards goship knows. */

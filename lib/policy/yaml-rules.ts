@@ -10,7 +10,7 @@ export interface YamlFile {
   readonly lines: readonly (number | undefined)[];
   /** Where it does not parse. */
   readonly problems: readonly LineHit[];
-  /** It contains `{{ … }}`: a Helm or Go template, not a manifest; not parsed. */
+  /** It contains `{{ … }}` that breaks the YAML or becomes structure: a Helm or Go template, not a manifest; not checked. */
   readonly template: boolean;
 }
 
@@ -24,14 +24,31 @@ const SCHEMA = jsYaml.CORE_SCHEMA.extend({ implicit: [(jsYaml as unknown as { ty
  * reports every error with its line and keeps the documents that do parse.
  */
 export function readYaml(text: string): YamlFile {
-  if (/\{\{[\s\S]*?\}\}/.test(text)) {
+  let file: YamlFile;
+  try {
+    file = readFast(text);
+  } catch {
+    file = readCareful(text);
+  }
+  // `{{ … }}` in a string (a Prometheus alert annotation, a Go template in a ConfigMap) is
+  // data: the file is checked. Only where the template breaks the YAML, or turns into
+  // structure (`image: {{ .Values.image }}` parses as a mapping used as a key), is the file
+  // a template that must be rendered first.
+  if (/\{\{[\s\S]*?\}\}/.test(text) && (file.problems.length > 0 || file.documents.some(hasMappingKey))) {
     return { documents: [], lines: [], problems: [], template: true };
   }
-  try {
-    return readFast(text);
-  } catch {
-    return readCareful(text);
+  return file;
+}
+
+/** Whether a parsed value has a key that was a mapping in the YAML (js-yaml writes it as `[object Object]`). */
+function hasMappingKey(v: unknown): boolean {
+  if (Array.isArray(v)) {
+    return v.some(hasMappingKey);
   }
+  if (typeof v !== 'object' || v === null) {
+    return false;
+  }
+  return Object.entries(v).some(([k, x]) => k === '[object Object]' || k.startsWith('{') || hasMappingKey(x));
 }
 
 function readFast(text: string): YamlFile {
@@ -119,9 +136,9 @@ export const YAML_RULES: readonly YamlRule[] = [
     target: 'yaml',
     id: 'yaml/template',
     severity: 'warning',
-    description: 'A Kubernetes YAML file with {{ … }} is a template: it is reported, not checked.',
-    check: (file) => (file.yaml.template && /^\s*kind:/m.test(file.text) ? [{
-      message: say('the file contains {{ … }}: it is a template, not a manifest', 'its objects are not checked',
+    description: 'A YAML file whose {{ … }} breaks the YAML or its structure is a template: it is reported, not checked.',
+    check: (file) => (file.yaml.template ? [{
+      message: say('the file does not parse as YAML where it has {{ … }}: it is a template, not a manifest', 'none of its objects is checked',
         'render it first (e.g. helm template … > rendered.yaml) and check the output'),
     }] : []),
   },

@@ -7,6 +7,7 @@ import { ValidationError, validating } from '../model/errors';
 import { imageDigest } from '../model/image-ref';
 import { nearest, PropNames, rejectUnknownProps } from '../model/known-props';
 import { dns1123Label } from '../model/names';
+import { requirePulumiEngine } from './engine';
 import { imageBuildArgs } from './image-build';
 import { KubernetesResource, ObjectPlan, pinImages, planObjects, resourceClassOf } from './kubernetes-objects';
 import { prebuiltImageRef, registryLookupProvider } from './prebuilt-image';
@@ -129,6 +130,7 @@ export class GoshipDeployment extends pulumi.ComponentResource {
   public constructor(name: string, args: GoshipDeploymentArgs, opts?: pulumi.ComponentResourceOptions) {
     // Everything that can be wrong is found before any resource is registered.
     const plan = planDeployment(name, args);
+    requirePulumiEngine(`GoshipDeployment '${name}'`);
     super(GoshipDeployment.TYPE, name, {}, opts);
 
     const images: Record<string, dockerbuild.Image> = {};
@@ -148,7 +150,12 @@ export class GoshipDeployment extends pulumi.ComponentResource {
         // A rollback or a node replacing a pod pulls the previous digest: never delete pushed images.
         retainOnDelete: true,
       });
-      const pinned = build.digest.apply((digest) => `${image.repository}@${imageDigest(`${image.node.path} digest`, digest)}`);
+      const pinned = build.digest.apply((digest) => {
+        if (typeof digest !== 'string' || digest === '') {
+          throw new Error(`[${image.node.path}] ${image.imageRef}: the docker-build provider reported no digest for the pushed image (got ${JSON.stringify(digest)}), so the Deployment cannot be pinned — check that the build pushed (push: true, with registry credentials)`);
+        }
+        return `${image.repository}@${imageDigest(`${image.node.path} digest`, digest)}`;
+      });
       images[image.name] = build;
       builds.set(image.imageRef, build);
       pins.set(image.imageRef, pinned);

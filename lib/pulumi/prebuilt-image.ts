@@ -40,7 +40,12 @@ export function lookupPrebuiltImage(image: GoStaticImage, registries: readonly R
     (found) => `${image.imageRef}@${imageDigest(`${image.node.path} registry digest`, found.sha256Digest)}`,
     (e: unknown) => {
       const cause = e instanceof Error ? e.message : String(e);
-      throw new Error(`[${image.node.path}] ${image.imageRef}: cannot be deployed as prebuilt, the registry lookup failed${cause ? ` (${cause})` : ''} — push it first (docker buildx bake -f dist/docker-bake.json --push in CI), or deploy without prebuilt to build it`);
+      const missing = /not found|manifest unknown|name unknown|404/i.test(cause);
+      const push = 'push it first (docker buildx bake -f dist/docker-bake.json --push in CI), or deploy without prebuilt to build it';
+      const fix = missing ? push
+        : cause ? 'the registry did not say the image is missing: check the registry address, the credentials (registries) and that the registry answers'
+          : `${push}; if it is in the registry, check the registry address and the credentials (registries)`;
+      throw new Error(`[${image.node.path}] ${image.imageRef}: cannot be deployed as prebuilt, the registry lookup failed${cause ? ` (${cause})` : ''} — ${fix}`);
     },
   );
 }

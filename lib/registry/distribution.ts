@@ -152,3 +152,40 @@ function challengeParams(challenge: string): Record<string, string> {
   }
   return params;
 }
+
+/** A repository of a registry, as {@link repositoryClient} reads it. */
+export interface RepositoryClient {
+  readonly host: string;
+  readonly name: string;
+  /** GET `/v2/<name><path>`, with the credentials the registry asks for (asked once, then reused). */
+  get(path: string): Promise<Response>;
+}
+
+/**
+ * A reader of one repository with the same transport and credentials as {@link resolveDigest}
+ * (`goship pin`'s): Basic or Bearer auth from the Docker config, HTTPS except on loopback.
+ *
+ * @param repository e.g. `ghcr.io/acme/hello`
+ * @param reference what messages name, e.g. `ghcr.io/acme/hello:1a2b3c4`
+ */
+export function repositoryClient(repository: string, reference: string, options: ResolveOptions = {}): RepositoryClient {
+  const { host, name } = registryLocation(repository);
+  const plain = options.plainHttp ?? /^(localhost|127\.[0-9.]+|\[::1\])(:[0-9]+)?$/.test(host);
+  const base = `${plain ? 'http' : 'https'}://${host}/v2/${name}`;
+  let authorization: string | undefined;
+  return {
+    host,
+    name,
+    async get(p: string): Promise<Response> {
+      let res = await request('GET', `${base}${p}`, authorization, reference);
+      if (res.status === 401) {
+        authorization = await authorize(res.headers.get('www-authenticate') ?? '', name, (options.credentials ?? ((h: string) => credentialsFor(h)))(host), reference);
+        res = await request('GET', `${base}${p}`, authorization, reference);
+      }
+      if (res.status === 401 || res.status === 403) {
+        throw new Error(`${reference}: ${host} refused the credentials (${res.status}) — check auths['${host}'] in the Docker config (docker login ${host})`);
+      }
+      return res;
+    },
+  };
+}

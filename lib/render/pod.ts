@@ -9,6 +9,7 @@ export function renderPodSpec(spec: WorkloadSpec): Record<string, unknown> {
     imagePullPolicy: 'IfNotPresent',
     ...(spec.command ? { command: [...spec.command] } : {}),
     ...(spec.args ? { args: [...spec.args] } : {}),
+    ...(spec.containerFields ?? {}),
     ...(spec.ports.length > 0 ? { ports: spec.ports.map((p) => ({ name: p.name, containerPort: p.containerPort, protocol: 'TCP' })) } : {}),
     ...(spec.envFrom.length > 0 ? {
       envFrom: spec.envFrom.map((e) => ({
@@ -40,6 +41,7 @@ export function renderPodSpec(spec: WorkloadSpec): Record<string, unknown> {
     // filesystem is a credential an attacker can use.
     automountServiceAccountToken: spec.automountServiceAccountToken,
     ...(spec.serviceAccount ? { serviceAccountName: spec.serviceAccount.name } : {}),
+    ...(spec.podFields ?? {}),
     securityContext: {
       runAsNonRoot: true,
       runAsUser: spec.runAsUser,
@@ -69,6 +71,7 @@ export function renderPodSpec(spec: WorkloadSpec): Record<string, unknown> {
       // Spread each ReplicaSet on its own, so a rollout's new pods spread too.
       matchLabelKeys: ['pod-template-hash'],
     }],
+    ...(spec.initContainers && spec.initContainers.length > 0 ? { initContainers: spec.initContainers.map((c) => ({ ...c })) } : {}),
     containers: [container],
     volumes: [
       { name: 'tmp', emptyDir: { sizeLimit: spec.tmpSizeLimit } },

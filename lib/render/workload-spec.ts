@@ -134,6 +134,14 @@ export interface WorkloadSpec {
   readonly labels: Readonly<Record<string, string>>;
   /** Labels only the pods carry (workload identity webhooks select on them). */
   readonly podLabels: Readonly<Record<string, string>>;
+  /** Annotations of the pods. */
+  readonly podAnnotations?: Readonly<Record<string, string>>;
+  /** More pod spec fields (imagePullSecrets, tolerations, nodeSelector, priorityClassName), as JSON. */
+  readonly podFields?: Readonly<Record<string, unknown>>;
+  /** More fields of the service's container (lifecycle), as JSON. */
+  readonly containerFields?: Readonly<Record<string, unknown>>;
+  /** Init containers and native sidecars, as JSON, complete. */
+  readonly initContainers?: readonly Readonly<Record<string, unknown>>[];
   /** The stable subset of `labels` that selects the pods. */
   readonly selectorLabels: Readonly<Record<string, string>>;
   readonly imageRef: string;

@@ -63,7 +63,10 @@ export function renderWorkload(spec: WorkloadSpec): WorkloadManifests {
         selector: { matchLabels: { ...spec.selectorLabels } },
         strategy: { type: 'RollingUpdate', rollingUpdate: { maxSurge: spec.maxSurge, maxUnavailable: spec.maxUnavailable } },
         template: {
-          metadata: { labels: { ...spec.labels, ...spec.podLabels } },
+          metadata: {
+            labels: { ...spec.labels, ...spec.podLabels },
+            ...(spec.podAnnotations && Object.keys(spec.podAnnotations).length > 0 ? { annotations: sorted(spec.podAnnotations) } : {}),
+          },
           spec: renderPodSpec(spec),
         },
       },

@@ -98,14 +98,18 @@ jobs:
       - name: go test
         working-directory: \${{ matrix.module }}
         run: go test ./...
-      - name: govulncheck
-        working-directory: \${{ matrix.module }}
-        run: go run golang.org/x/vuln/cmd/govulncheck@v1.6.0 ./...
       - name: Build static binaries and goship verify them
         run: |-
           mkdir -p "$RUNNER_TEMP/bin"
           (cd "\${{ matrix.module }}" && CGO_ENABLED=0 go build -trimpath -o "$RUNNER_TEMP/bin/" ./...)
           for binary in "$RUNNER_TEMP"/bin/*; do npx goship verify "$binary"; done
+      - name: Set up Go 1.26 for govulncheck
+        uses: actions/setup-go@b7ad1dad31e06c5925ef5d2fc7ad053ef454303e # v7.0.0
+        with:
+          go-version: "1.26"
+          cache: false
+      - name: govulncheck the binaries (the standard library of the module's Go, which built them)
+        run: for binary in "$RUNNER_TEMP"/bin/*; do go run golang.org/x/vuln/cmd/govulncheck@v1.6.0 -mode=binary "$binary"; done
   image:
     name: Build, push and scan images
     needs: test
@@ -117,10 +121,11 @@ jobs:
     outputs:
       metadata: \${{ steps.bake.outputs.metadata }}
     steps:
-      - name: Check out
+      - name: "Check out (with history: tags are the last commit of each image's inputs)"
         uses: actions/checkout@3d3c42e5aac5ba805825da76410c181273ba90b1 # v7.0.1
         with:
           persist-credentials: false
+          fetch-depth: 0
       - name: Set up Node.js
         uses: actions/setup-node@820762786026740c76f36085b0efc47a31fe5020 # v7.0.0
         with:
@@ -138,11 +143,10 @@ jobs:
           registry: ghcr.io
           username: \${{ github.actor }}
           password: \${{ secrets.GITHUB_TOKEN }}
-      - name: Build every platform and push (bake, registry cache)
+      - name: "Build every platform and push (no registry cache: nothing but the images leaves the runner)"
         id: bake
         run: |-
           docker buildx bake -f dist/docker-bake.json --push --metadata-file "$RUNNER_TEMP/bake-metadata.json" \\
-            --set 'hello.cache-from=type=registry,ref=ghcr.io/acme/hello:buildcache' --set 'hello.cache-to=type=registry,ref=ghcr.io/acme/hello:buildcache,mode=max' \\
             default
           echo "metadata=$(jq -c . "$RUNNER_TEMP/bake-metadata.json")" >> "$GITHUB_OUTPUT"
       - name: Scan hello (fail on HIGH or CRITICAL)
@@ -175,10 +179,11 @@ jobs:
       contents: write
       pull-requests: write
     steps:
-      - name: Check out
+      - name: "Check out (with history: tags are the last commit of each image's inputs)"
         uses: actions/checkout@3d3c42e5aac5ba805825da76410c181273ba90b1 # v7.0.1
         with:
           persist-credentials: false
+          fetch-depth: 0
       - name: Set up Node.js
         uses: actions/setup-node@820762786026740c76f36085b0efc47a31fe5020 # v7.0.0
         with:
@@ -249,6 +254,17 @@ describe('goship ci', () => {
     expect(await r.ci('--check')).toMatchObject({ code: 0 });
     r.synth('v2', ['api', 'worker']);
     expect(await r.ci('--check')).toMatchObject({ code: 1, stderr: ['.github/workflows/goship.yml is stale: run npx goship ci and commit it'] });
+  });
+
+  test('fails if --cache-repository is an image repository (the cache holds the source) or has a tag', async () => {
+    const r = repo();
+    r.synth('v1');
+    const own = await r.ci('--cache-repository', 'ghcr.io/acme/api');
+    expect(own.code).toBe(2);
+    expect(own.stderr.join('\n')).toContain("'ghcr.io/acme/api' is an image's own repository; the cache holds the source, so use a separate private one");
+    expect((await r.ci('--cache-repository', 'ghcr.io/acme/cache:latest')).code).toBe(2);
+    expect(await r.ci('--cache-repository', 'ghcr.io/acme/private-cache')).toMatchObject({ code: 0 });
+    expect(fs.readFileSync(path.join(r.root, '.github/workflows/goship.yml'), 'utf8')).toContain('ref=ghcr.io/acme/private-cache:api,mode=max');
   });
 
   test('fails if the branch is not a branch name, or nothing was synthesized', async () => {

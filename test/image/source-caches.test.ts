@@ -70,10 +70,10 @@ describe('what an image reads from its sources is read once per directory', () =
     gitState(repo, ['a']);
     // THEN git ran for the first only
     expect(gitRuns()).toBe(perSet);
-    expect(perSet).toBe(3); // log, status, and the origin of the repository
+    expect(perSet).toBe(4); // log, status, and per repository its origin and where a shallow clone ends
     // WHEN an image with other inputs reads its state
     const other = gitState(repo, ['a', 'b']);
-    // THEN git runs once more for that set (log and status; the origin is known), and both see the same commit
+    // THEN git runs once more for that set (log and status; origin and shallow file are known), and both see the same commit
     expect(gitRuns()).toBe(perSet + 2);
     expect(other.commit).toBe(first.commit);
   });

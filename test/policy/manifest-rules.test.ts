@@ -82,6 +82,9 @@ const failing: Case[] = [
   }],
   ['service/target-port-undeclared', 'targetPort is a number no container declares', (_d, s) => { s.spec.ports[0].targetPort = 9000; }],
   ['service/target-port-undeclared', 'targetPort is unset and port is not a container port', (_d, s) => { delete s.spec.ports[0].targetPort; }],
+  // API versions
+  ['api/removed-version', 'the Deployment is at extensions/v1beta1', (d) => { d.apiVersion = 'extensions/v1beta1'; }],
+  ['api/removed-version', 'the Deployment is at apps/v1beta2', (d) => { d.apiVersion = 'apps/v1beta2'; }],
   // Opt-outs
   ['policy/skip-annotation', 'a skip annotation names no rule', (d) => { d.metadata.annotations = { 'goship.dev/skip': 'probes/readyness' }; }],
 ];

@@ -148,7 +148,7 @@ describe('workloads beyond the built-in controllers', () => {
   test('an old extensions/v1beta1 Deployment is still a Deployment', () => {
     const d = { ...deployment(), apiVersion: 'extensions/v1beta1' };
     appOf(d).securityContext.privileged = true;
-    expect(checkManifests([d]).map((f) => f.rule)).toEqual(['pss-baseline/privileged']);
+    expect(checkManifests([d]).map((f) => f.rule)).toEqual(['pss-baseline/privileged', 'api/removed-version']);
   });
 
   test('the report counts checked objects and names the kinds no rule inspects', () => {
