@@ -51,7 +51,8 @@ describeE2E('bake with a registry cache, and a Dockerfile frontend from a regist
     // GIVEN the bake settings of the workflow goship ci writes for this app
     const { outdir, bakeFile, allow } = synthHello('cache', DockerfileSyntax.builtIn());
     const workflowFile = path.join(path.dirname(outdir), 'goship.yml');
-    expect(await goship(['ci', '--outdir', outdir, '--output', workflowFile])).toMatchObject({ exitCode: 0 });
+    // (a private repository for the cache, apart from the images' own)
+    expect(await goship(['ci', '--outdir', outdir, '--output', workflowFile, '--cache-repository', `${registry}/${prefix}/private/buildcache`])).toMatchObject({ exitCode: 0 });
     const step = (Object.values(parse(fs.readFileSync(workflowFile, 'utf8')).jobs) as Obj[])
       .flatMap((j) => j.steps as Obj[]).find((s) => s.id === 'bake')!;
     const sets = [...(step.run as string).matchAll(/--set '([^']+)'/g)].map((m) => m[1]);
