@@ -18,7 +18,7 @@ import { ShopChart } from '../../examples/shop/shop-chart';
 import { DockerfileSyntax, GoshipApp } from '../../lib';
 import {
   bake, BakeRun, builderFrom, buildkitEnv, Cleanup, copyToOciLayout, ensureBuilderImage, freePort, goship, headManifest,
-  httpRequest, rawManifest, readBakeTargets, REPO_ROOT, requireBuildkit, requireTools, run, runcRun, unpackBundle,
+  httpRequest, rawManifest, readBakeTargets, REPO_ROOT, requireBuildkit, requireTools, run, runcRun, startModuleRelay, unpackBundle,
   waitForHttp, which,
 } from './tools';
 
@@ -38,13 +38,15 @@ describeE2E('docker buildx bake on a standalone BuildKit: push, metadata, pins',
   const refs: Record<string, string> = {};
   let hello: HelloChart;
   let shop: ShopChart;
+  /** The shop downloads its modules through a relay to the machine's module proxy. */
+  let goProxy: string;
   /** A unique repository prefix per run: the registry outlives the suite. */
   const prefix = `e2e-${process.pid}`;
 
   const synth = () => {
     const app = new GoshipApp({ outdir, rootdir: REPO_ROOT, pinsFile, dockerfileSyntax: DockerfileSyntax.builtIn(), warn: () => undefined });
     hello = new HelloChart(app, 'hello', { repository: `${registry}/${prefix}/hello` });
-    shop = new ShopChart(app, 'shop', { registry: `${registry}/${prefix}/shop` });
+    shop = new ShopChart(app, 'shop', { registry: `${registry}/${prefix}/shop`, goProxy });
     app.synth();
   };
   const deployedImages = () => fs.readdirSync(outdir).filter((f) => f.endsWith('.k8s.yaml'))
@@ -54,6 +56,7 @@ describeE2E('docker buildx bake on a standalone BuildKit: push, metadata, pins',
 
   beforeAll(async () => {
     registry = buildkitEnv().GOSHIP_BUILD_REGISTRY;
+    goProxy = (await startModuleRelay(cleanup)).url;
     const root = cleanup.tmpdir('bake');
     outdir = path.join(root, 'dist');
     pinsFile = path.join(root, 'goship.pins.json');
