@@ -85,9 +85,11 @@ export function bakeBench(opts: BakeBenchOptions): BakeBenchResult | { skipped: 
   const platforms = [Platform.LINUX_AMD64, Platform.LINUX_ARM64];
   const helloDir = path.join(opts.workdir, 'examples', 'hello');
   new GoStaticImage(chart, 'hello', { context: helloDir, repository: `${prefix}/hello`, platforms });
+  // The shop downloads its modules: from the machine's module proxy, read at run time.
+  const goProxy = spawnSync('go', ['env', 'GOPROXY'], { encoding: 'utf8' }).stdout.trim().split(/[,|]/).find((e) => /^https?:\/\//.test(e));
   for (const name of ['api', 'worker', 'grpc']) {
     new GoStaticImage(chart, `${name}-image`, {
-      context: path.join(opts.workdir, 'examples', 'shop'), main: `./cmd/${name}`, name: `shop-${name}`, repository: `${prefix}/shop/${name}`, platforms,
+      context: path.join(opts.workdir, 'examples', 'shop'), main: `./cmd/${name}`, name: `shop-${name}`, repository: `${prefix}/shop/${name}`, platforms, goProxy,
     });
   }
   app.synth();
