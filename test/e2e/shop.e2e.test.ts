@@ -58,6 +58,8 @@ describeE2E('examples/shop, built with buildah and run with runc', () => {
     objects = parseAllDocuments(fs.readFileSync(path.join(outdir, 'shop.k8s.yaml'), 'utf8')).map((d) => d.toJSON() as Obj);
     const bake = JSON.parse(fs.readFileSync(path.join(outdir, 'docker-bake.json'), 'utf8')) as { target: Record<string, BakeTarget> };
     // One build per service, one after the other: the module and build cache mounts are shared.
+    // buildah keeps cache mounts under TMPDIR: a folder of this run's, so the first build is cold.
+    const cacheHome = cleanup.tmpdir('shop-cache-mounts');
     for (const name of SERVICES) {
       const before = relay.requests.length;
       const target = bake.target[chart.images[name].name];
@@ -65,6 +67,7 @@ describeE2E('examples/shop, built with buildah and run with runc', () => {
       const dockerfile = path.resolve(context, target.dockerfile);
       const built = await buildahBuild({
         dockerfile, context, ignoreFile: `${dockerfile}.dockerignore`, platform: 'linux/amd64', buildArgs: target.args, tag: e2eImageTag('shop', name),
+        env: { TMPDIR: cacheHome },
       }, cleanup);
       downloads[name] = zipDownloads(relay.requests.slice(before));
       process.stdout.write(`e2e: shop-${name} linux/amd64 built in ${built.seconds.toFixed(1)} s\n`);
