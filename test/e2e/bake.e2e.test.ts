@@ -76,11 +76,13 @@ describeE2E('docker buildx bake on a standalone BuildKit: push, metadata, pins',
   afterAll(() => cleanup.run());
 
   test('bake builds every target for every platform of the bake file', () => {
-    // BuildKit names the arm64 compile `linux/amd64->arm64`: the amd64 builder cross-compiles it.
+    // Every target compiles for both architectures; the arm64 compile is `linux/amd64->arm64`:
+    // the amd64 builder cross-compiles it. (BuildKit may drop the platform from a step's name.)
     for (const name of Object.keys(refs)) {
-      for (const platform of ['linux/amd64', 'linux/amd64->arm64']) {
-        expect(pushed.log).toMatch(new RegExp(`^#\\d+ \\[${name} ${platform} build \\d+/\\d+\\] RUN .*go build`, 'm'));
+      for (const arch of ['amd64', 'arm64']) {
+        expect(pushed.log).toMatch(new RegExp(`^#\\d+ \\[${name}[^\\]]*\\] RUN .*GOARCH=${arch} go build`, 'm'));
       }
+      expect(pushed.log).toMatch(new RegExp(`^#\\d+ \\[${name} linux/amd64->arm64 build \\d+/\\d+\\] RUN .*GOARCH=arm64 go build`, 'm'));
     }
     expect(Object.keys(refs).sort()).toEqual(['hello', 'shop-api', 'shop-grpc', 'shop-worker']);
   });
