@@ -6,20 +6,21 @@ import tseslint from 'typescript-eslint';
 // packages). lib/index.ts and the subpath entry points sit above everything.
 const LAYERS = {
   model: [],
+  bounds: [],
   render: ['model'],
   image: ['model', 'render'],
   deploy: ['model', 'render'],
-  output: ['model'],
-  policy: ['model'],
-  inspect: ['model'],
-  verify: ['model', 'inspect'],
-  registry: ['model'],
-  sbom: ['model', 'inspect'],
-  pin: ['model', 'output', 'registry'],
+  output: ['bounds', 'model'],
+  policy: ['bounds', 'model'],
+  inspect: ['bounds', 'model'],
+  verify: ['bounds', 'model', 'inspect'],
+  registry: ['bounds', 'model'],
+  sbom: ['bounds', 'model', 'inspect'],
+  pin: ['bounds', 'model', 'output', 'registry'],
   app: ['model', 'render', 'image', 'deploy', 'output', 'policy', 'pin'],
   interop: ['model', 'deploy'],
   pulumi: ['model', 'render', 'image', 'deploy', 'app'],
-  cli: ['model', 'render', 'output', 'policy', 'inspect', 'verify', 'registry', 'sbom', 'pin', 'app'],
+  cli: ['bounds', 'model', 'render', 'output', 'policy', 'inspect', 'verify', 'registry', 'sbom', 'pin', 'app'],
 };
 const layerZones = Object.entries(LAYERS).map(([layer, allowed]) => ({
   target: `./lib/${layer}`,
@@ -28,7 +29,7 @@ const layerZones = Object.entries(LAYERS).map(([layer, allowed]) => ({
 }));
 
 export default tseslint.config(
-  { ignores: ['node_modules/', 'out/', 'dist/', 'coverage/', '**/*.js', '**/*.mjs'] },
+  { ignores: ['node_modules/', 'out/', 'dist/', 'coverage/', '.cache/', '**/*.js', '**/*.mjs'] },
   ...tseslint.configs.recommended,
   {
     files: ['**/*.ts'],
@@ -44,6 +45,18 @@ export default tseslint.config(
         groups: ['builtin', 'external', 'internal', 'parent', 'sibling', 'index'],
         alphabetize: { order: 'asc', caseInsensitive: true },
       }],
+    },
+  },
+  {
+    // The Pulumi packages and cdk8s-plus-27 are optional peers: only their own entry points
+    // may load them, so `import 'goship'` works where they are not installed.
+    files: ['lib/**/*.ts'],
+    ignores: ['lib/pulumi/**', 'lib/interop/**'],
+    rules: {
+      'no-restricted-imports': ['error', { patterns: [
+        { group: ['@pulumi/*'], message: 'only lib/pulumi may import Pulumi (an optional peer dependency)' },
+        { group: ['cdk8s-plus-27'], message: 'only lib/interop may import cdk8s-plus-27 (an optional peer dependency)' },
+      ] }],
     },
   },
 );

@@ -1,33 +1,61 @@
-export * from './model/errors';
-export * from './model/platform';
-export * from './model/names';
-export * from './model/image-ref';
-export * from './image/image-tag';
-export * from './model/go-build';
-export * from './image/go-mod';
-export * from './model/go-env';
-export * from './image/build-secret';
-export * from './image/runtime-base';
-export * from './image/dockerfile-syntax';
-export * from './model/deployable-image';
-export * from './render/dockerfile';
-export * from './render/bake';
-export * from './render/workload';
-export * from './image/go-static-image';
+/**
+ * goship: ship a Go service as a static, non-root, multi-arch image and roll it out on
+ * Kubernetes without downtime. The constructs, their props and their choice classes.
+ *
+ * Each concern beyond the constructs has its own entry point: `goship/policy` (goship check),
+ * `goship/verify` (goship verify), `goship/sbom`, `goship/pin`, `goship/pulumi` and
+ * `goship/cdk8s-plus`.
+ *
+ * @packageDocumentation
+ */
+
+// The app: synthesizes charts, Dockerfiles and the bake file, atomically.
+export { GoshipApp } from './app/goship-app';
+export type { GoshipAppProps, ChartManifest } from './app/goship-app';
+
+// The image.
+export { GoStaticImage } from './image/go-static-image';
+export type { GoStaticImageProps } from './image/go-static-image-props';
 export type { ModuleAccessProps } from './image/module-access';
 export type { ModuleLayout } from './image/module-layout';
-export * from './deploy';
-export * from './app/goship-app';
-export * from './app/cross-checks';
-export * from './inspect/elf';
-export * from './inspect/buildinfo';
-export * from './verify/verify';
-export * from './verify/image';
-export { locate } from './inspect/locate';
-export * from './policy';
-export * from './pin/pins';
-export * from './pin/pin-output';
-export * from './render/workflow';
-export * from './registry/docker-config';
-export * from './registry/distribution';
-export * from './sbom';
+export { RuntimeBase } from './image/runtime-base';
+export type { RuntimeBaseOptions } from './image/runtime-base';
+export { ImageTag } from './image/image-tag';
+export type { TagSource } from './image/image-tag';
+export { BuildSecret } from './image/build-secret';
+export type { BuildSecretOptions, BuildSecretSource } from './image/build-secret';
+export { DockerfileSyntax } from './image/dockerfile-syntax';
+export type { TimeZoneData } from './render/dockerfile';
+
+// The workload.
+export { RollingDeployment } from './deploy/rolling-deployment';
+export type { RollingDeploymentProps } from './deploy/rolling-deployment';
+export type { AutoscalingProps } from './deploy/autoscaling';
+export { EnvFrom, FileSource } from './deploy/container';
+export type { EmptyDirOptions, EnvFromOptions, FileSourceOptions } from './deploy/container';
+export { EnvValue } from './deploy/env';
+export type { SecretEnvSource } from './deploy/env';
+export { NetworkPeer } from './deploy/network-policy';
+export type { NetworkPolicyProps } from './deploy/network-policy';
+export { Protocol } from './deploy/ports';
+export type { ExtraPortOptions } from './deploy/ports';
+export { HealthCheck } from './deploy/probes';
+export type { GrpcHealthOptions, HttpHealthOptions, ProbeTiming, TcpHealthOptions } from './deploy/probes';
+export { ResourceLimits } from './deploy/resources';
+export type { ResourceLimitsOptions, ResourcesProps } from './deploy/resources';
+export type { IngressProps, ParentRef, RouteProps } from './deploy/routes';
+export { LifecycleAction } from './deploy/pod-fields';
+export type { ExtraContainerProps, LifecycleProps, PodFieldsProps, Toleration } from './deploy/pod-fields';
+export { ServiceAccount, WorkloadIdentity } from './deploy/service-account';
+export type { CreateServiceAccountOptions } from './deploy/service-account';
+export { ServiceType } from './deploy/service-type';
+export { DisruptionBudget, PodCount, RolloutStrategy } from './deploy/strategy';
+export type { RollingUpdateOptions } from './deploy/strategy';
+
+// Shared by both constructs.
+export { ValidationError } from './model/errors';
+export type { ValidationErrorDetails } from './model/errors';
+export { Platform } from './model/platform';
+export type { ArchFacts } from './model/platform';
+export type { DeployableImage } from './model/deployable-image';
+export { LinkValue } from './model/go-build';

@@ -102,6 +102,9 @@ PACKAGES=(
   tzdata
   curl
   openssl            # certificates: the test Go module proxy, the registry token-auth test
+  containerd         # the cluster's container runtime (scripts/cluster.sh)
+  containernetworking-plugins  # the cluster's pod network: bridge, host-local, loopback
+  iptables           # kube-proxy's Service rules
 )
 
 missing=()

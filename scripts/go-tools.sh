@@ -5,7 +5,8 @@
 # Each tool is a small wrapper module under scripts/tools/<name>/:
 #   go.mod, go.sum   the pinned release (and, where a module needs them, replace lines)
 #   tools.go         blank imports of the packages to build, so `go mod tidy` keeps them
-#   build.list       one line a binary: <output name> <package path> [extra go build flags]
+#   build.list       one line a binary: <output name> <package path> [extra go build flags,
+#                    shell words: quote a value with spaces]
 # A tool is rebuilt only when its wrapper files or the Go version change: a stamp beside the
 # binaries records the hash of both. Go's own build and module caches make a rebuild after a
 # small change quick.
@@ -44,13 +45,15 @@ build_tool() {
   fi
   mkdir -p "$TOOLS_BIN" "$GOSHIP_TOOLS_DIR/stamps"
   local start out pkg flags
+  local -a words
   start=$(date +%s)
   printf 'go-tools: building %s\n' "$name" >&2
   while read -r out pkg flags; do
     case "$out" in ''|'#'*) continue ;; esac
-    # shellcheck disable=SC2086 # flags are words on purpose
+    # Flags are shell words: a value with spaces is quoted, as in -ldflags "-X a=1 -X b=2".
+    eval "words=($flags)"
     (cd "$dir" && CGO_ENABLED="${CGO_ENABLED:-0}" GOTOOLCHAIN=local \
-      "$go" build -trimpath $flags -o "$TOOLS_BIN/$out.tmp" "$pkg")
+      "$go" build -trimpath "${words[@]}" -o "$TOOLS_BIN/$out.tmp" "$pkg")
     mv -f "$TOOLS_BIN/$out.tmp" "$TOOLS_BIN/$out"
   done <"$dir/build.list"
   printf '%s\n' "$stamp" >"$stampfile"

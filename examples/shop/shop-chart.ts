@@ -1,8 +1,6 @@
 import { Chart } from 'cdk8s';
 import { Construct } from 'constructs';
-import {
-  FileSource, GoStaticImage, HealthCheck, NetworkPeer, Platform, Protocol, RollingDeployment, ServiceAccount, WorkloadIdentity,
-} from '../../lib';
+import { FileSource, GoStaticImage, HealthCheck, NetworkPeer, Platform, Protocol, RollingDeployment, ServiceAccount, WorkloadIdentity } from '../../lib';
 
 /** Props of {@link ShopChart}. */
 export interface ShopChartProps {

@@ -17,6 +17,15 @@ export function formatReport(report: CheckReport, format: Format): string {
 
 const plural = (n: number, w: string) => `${n} ${w}${n === 1 ? '' : 's'}`;
 
+/**
+ * Text from the checked files (kinds, names, paths, messages quoting values) made safe for a
+ * terminal or a log: control characters (line breaks, escape sequences, U+0085, U+2028/9)
+ * are written as `\u{…}`, so one finding stays on one line and cannot fake another.
+ */
+export function printable(text: string): string {
+  return text.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g, (c) => `\\u{${c.charCodeAt(0).toString(16)}}`);
+}
+
 /** What was looked at: `9 files: 2 of 3 objects checked, 4 Dockerfiles`, and the kinds no rule inspects. */
 export function describeCoverage(report: CheckReport): string[] {
   const lines = [`${plural(report.files, 'file')}: ${report.checked} of ${plural(report.objects, 'Kubernetes object')} checked, ${plural(report.dockerfiles, 'Dockerfile')}`];
@@ -35,14 +44,14 @@ export function formatText(report: CheckReport): string {
     const where = [f.file === undefined ? undefined : `${f.file}${f.line !== undefined ? `:${f.line}` : ''}`, f.object]
       .filter((x) => x !== undefined).join('  ');
     if (where !== header) {
-      lines.push(...(header === undefined ? [] : ['']), where || '(input)');
+      lines.push(...(header === undefined ? [] : ['']), printable(where) || '(input)');
       header = where;
     }
-    lines.push(`  ${f.severity.padEnd(7)} ${f.rule}`, `          ${f.message}`);
+    lines.push(`  ${f.severity.padEnd(7)} ${f.rule}`, `          ${printable(f.message)}`);
   }
   const { errors, warnings, notices } = countFindings(report.findings);
   const counts = [plural(errors, 'error'), plural(warnings, 'warning'), ...(notices > 0 ? [plural(notices, 'notice')] : [])].join(', ');
-  lines.push(...(lines.length > 0 ? [''] : []), report.findings.length === 0 ? 'no findings' : counts, ...describeCoverage(report));
+  lines.push(...(lines.length > 0 ? [''] : []), report.findings.length === 0 ? 'no findings' : counts, ...describeCoverage(report).map(printable));
   return lines.join('\n');
 }
 
@@ -87,9 +96,12 @@ export function formatSarif(report: CheckReport): string {
   }, undefined, 2);
 }
 
-/** Escapes a workflow command's message (`%`, CR, LF) or property value (also `:` and `,`). */
+/**
+ * Escapes a workflow command's message (`%`, CR, LF) or property value (also `:` and `,`).
+ * Other control characters are written as `\u{…}` (see {@link printable}).
+ */
 function escapeCommand(text: string, property = false): string {
-  const s = text.replace(/%/g, '%25').replace(/\r/g, '%0D').replace(/\n/g, '%0A');
+  const s = printable(text.replace(/%/g, '%25').replace(/\r/g, '%0D').replace(/\n/g, '%0A'));
   return property ? s.replace(/:/g, '%3A').replace(/,/g, '%2C') : s;
 }
 
@@ -105,6 +117,7 @@ export function formatGithub(report: CheckReport): string {
     return `::${f.severity} ${props.join(',')}::${escapeCommand(message)}`;
   });
   const { errors, warnings, notices } = countFindings(report.findings);
-  lines.push(`goship check: ${plural(errors, 'error')}, ${plural(warnings, 'warning')}, ${plural(notices, 'notice')}; ${describeCoverage(report).join('; ')}`);
+  // Not a command, but a line of the log all the same: escaped so that no kind or name can start one.
+  lines.push(`goship check: ${plural(errors, 'error')}, ${plural(warnings, 'warning')}, ${plural(notices, 'notice')}; ${escapeCommand(describeCoverage(report).join('; '))}`);
   return lines.join('\n');
 }

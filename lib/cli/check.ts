@@ -1,6 +1,7 @@
 import { promises as fs } from 'fs';
 import * as path from 'path';
 import { glob, isDynamicPattern } from 'tinyglobby';
+import { BOUNDS, BoundError, readTextBounded } from '../bounds';
 import { ValidationError } from '../model/errors';
 import {
   CheckReport, POLICY_RULES, PolicyInput, PssLevel, checkInputs, countFindings, isDockerfileName, isManifestName, listPolicyFiles,
@@ -98,7 +99,7 @@ export async function run(args: readonly string[], io: CliIo, env: CheckEnv = {}
   try {
     report = checkInputs(await readTargets(targets, env), opts);
   } catch (e) {
-    if (e instanceof ValidationError || e instanceof UsageError) {
+    if (e instanceof ValidationError || e instanceof UsageError || e instanceof BoundError) {
       return usageError(io, e.message);
     }
     throw e;
@@ -150,15 +151,20 @@ async function readTargets(targets: readonly string[], env: CheckEnv): Promise<P
     }
   }
   for (const [abs, type] of files) {
-    inputs.push({ file: name(abs), text: await fs.readFile(abs, 'utf8'), type });
+    inputs.push({ file: name(abs), text: readTextBounded(abs), type });
   }
   return inputs;
 }
 
 async function readStdin(): Promise<string> {
   const chunks: Buffer[] = [];
+  let total = 0;
   for await (const chunk of process.stdin) {
     chunks.push(chunk as Buffer);
+    total += (chunk as Buffer).length;
+    if (total > BOUNDS.textFileBytes) {
+      throw new BoundError('<stdin>', 'standard input', `${BOUNDS.textFileBytes} bytes`);
+    }
   }
   return Buffer.concat(chunks).toString('utf8');
 }

@@ -1,5 +1,5 @@
-import * as fs from 'fs';
 import * as path from 'path';
+import { readTextBounded } from '../bounds';
 import { pinOutput, pinsFromMetadata, readBakeTargets } from '../pin/pin-output';
 import { ImagePin, PINS_FILE } from '../pin/pins';
 import { pinsFromRegistry } from '../pin/registry-pins';
@@ -17,6 +17,10 @@ synth reads, so synthesizing again keeps them (until the tag changes).
   --from-registry  ask each image's registry for its tag's digest instead (OCI distribution API;
                    credentials from auths in $DOCKER_CONFIG/config.json or ~/.docker/config.json;
                    credential helpers are not run)
+  --token-realm-host H
+                   also send the registry credentials to this token realm host (repeatable);
+                   by default they go only to the registry's own host (Docker Hub's realm is
+                   auth.docker.io), and each use prints a warning
   --outdir D       the synthesized folder (default: dist)
   --pins F         the pin file (default: ${PINS_FILE})
 Exit code: 0 pinned, 1 nothing was pinned (an error), 2 bad usage.`;
@@ -26,6 +30,7 @@ const COMMAND = { name: 'pin', usage: USAGE };
 export async function run(args: readonly string[], io: CliIo): Promise<number> {
   const parsed = parseCommand(COMMAND, args, io, {
     'from-registry': { type: 'boolean' },
+    'token-realm-host': { type: 'string', multiple: true },
     'outdir': { type: 'string', default: 'dist' },
     'pins': { type: 'string', default: PINS_FILE },
   });
@@ -41,12 +46,12 @@ export async function run(args: readonly string[], io: CliIo): Promise<number> {
   const targets = readBakeTargets(outdir);
   let pins: Map<string, ImagePin>;
   if (fromRegistry) {
-    pins = await pinsFromRegistry(targets);
+    pins = await pinsFromRegistry(targets, { tokenRealmHosts: values['token-realm-host'] ?? [], warn: (m) => io.err(m) });
   } else {
     const file = positionals[0];
     let metadata: unknown;
     try {
-      metadata = JSON.parse(fs.readFileSync(file, 'utf8'));
+      metadata = JSON.parse(readTextBounded(file));
     } catch (e) {
       throw new Error(`${file}: ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : `not valid JSON (${(e as Error).message})`} — write it with docker buildx bake --push --metadata-file ${file}`);
     }

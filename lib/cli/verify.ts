@@ -1,4 +1,5 @@
 import { promises as fsp } from 'fs';
+import { BOUNDS, BoundError, readFileBounded } from '../bounds';
 import { ImageError } from '../inspect/tar-index';
 import { ValidationError } from '../model/errors';
 import { Platform } from '../model/platform';
@@ -52,11 +53,11 @@ export async function run(args: readonly string[], io: CliIo): Promise<number> {
       if (location !== input || await isImage(location)) {
         return { kind: 'image', report: await verifyImage(location, { platform }) };
       }
-      const bytes = await fsp.readFile(location);
+      const bytes = readFileBounded(location, BOUNDS.binaryBytes);
       return { kind: 'binary', report: verifyBinary(bytes, { platform, runtime }), size: bytes.length };
     });
   } catch (e) {
-    if (e instanceof ImageError || e instanceof PullError || (e as NodeJS.ErrnoException).code !== undefined) {
+    if (e instanceof ImageError || e instanceof PullError || e instanceof BoundError || e instanceof NotRegular || (e as NodeJS.ErrnoException).code !== undefined) {
       io.err(`goship verify: ${(e as Error).message}`);
       return 1;
     }
@@ -77,6 +78,10 @@ async function isImage(input: string): Promise<boolean> {
   const stat = await fsp.stat(input);
   if (stat.isDirectory()) {
     return true;
+  }
+  if (!stat.isFile()) {
+    // Opening a FIFO waits for a writer, and a device such as /dev/zero never ends.
+    throw new NotRegular(`${input}: not a regular file, folder or image — give a binary, an image tarball or an OCI layout`);
   }
   const handle = await fsp.open(input, 'r');
   try {
@@ -155,3 +160,4 @@ function formatSize(bytes: number): string {
   return bytes >= 1024 * 1024 ? `${(bytes / 1024 / 1024).toFixed(1)} MiB` : `${bytes} bytes`;
 }
 
+class NotRegular extends Error {}

@@ -143,7 +143,7 @@ export function resolveContainer(input: ContainerInput): ResolvedContainer {
     if (!(e instanceof EnvFrom)) {
       throw ValidationError.invalid(prop, e, 'not an EnvFrom', "use EnvFrom.configMap('name') or EnvFrom.secret('name')");
     }
-    rejectUnknownProps(e.options, ENV_FROM_OPTIONS, 'EnvFrom options', prop);
+    rejectUnknownProps(e.options, ENV_FROM_OPTIONS, 'EnvFrom options', prop, true);
     const name = dns1123Subdomain(`${prop}.name`, e.name);
     const prefix = e.options.prefix === undefined ? undefined : envVarName(`${prop}.prefix`, e.options.prefix);
     return { kind: e.kind, name, prefix, optional: bool(`${prop}.optional`, e.options.optional) };

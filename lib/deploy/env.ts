@@ -1,4 +1,4 @@
-import { ValidationError } from '../model/errors';
+import { hasUrlCredentials, ValidationError } from '../model/errors';
 import { PropNames, rejectUnknownProps } from '../model/known-props';
 import { configMapKey, dns1123Subdomain, envVarName } from '../model/names';
 
@@ -46,10 +46,11 @@ export interface ResolvedEnv {
  * `API_SECRET_KEY`, `GITHUB_TOKEN`, `AWS_ACCESS_KEY_ID`).
  */
 const SECRET_WORDS = new Set([
-  'PASSWORD', 'PASSWD', 'PASSPHRASE', 'SECRET', 'SECRETS', 'TOKEN', 'TOKENS', 'CREDENTIAL',
+  'PASSWORD', 'PASSWORDS', 'PASSWD', 'PASS', 'PWD', 'PASSPHRASE', 'SECRET', 'SECRETS', 'TOKEN', 'TOKENS', 'CREDENTIAL',
   'CREDENTIALS', 'APIKEY', 'PRIVATEKEY', 'ACCESSKEY',
 ]);
-const SECRET_PAIRS = new Set(['API_KEY', 'PRIVATE_KEY', 'ACCESS_KEY', 'SIGNING_KEY', 'ENCRYPTION_KEY', 'CLIENT_KEY', 'MASTER_KEY']);
+const SECRET_PAIRS = new Set(['API_KEY', 'PRIVATE_KEY', 'ACCESS_KEY', 'SIGNING_KEY', 'ENCRYPTION_KEY', 'CLIENT_KEY', 'MASTER_KEY',
+  'SSH_KEY', 'TLS_KEY', 'SSL_KEY', 'SECRET_KEY', 'AUTH_KEY', 'SESSION_KEY', 'HMAC_KEY', 'JWT_KEY', 'DEPLOY_KEY', 'LICENSE_KEY']);
 
 /**
  * Last words that make the name describe a secret rather than hold one: its lifetime
@@ -93,6 +94,14 @@ export function resolveEnv(env: Readonly<Record<string, string | EnvValue>> = {}
     if (typeof value !== 'string') {
       throw ValidationError.invalid(`env.${name}`, value, 'must be a string (environment variables are text)', `quote it: ${name}: '${String(value)}'`);
     }
+    if (!(given instanceof EnvValue) && hasUrlCredentials(value)) {
+      throw ValidationError.invalid(
+        `env.${name}`,
+        '<redacted>',
+        'holds a URL with a user and password (user:password@), and env values are written in plain text into the pod template and into git',
+        `put the URL in a Secret and reference it: secretEnv: { ${name}: { secret: '<secret name>', key: '<key>' } }`,
+      );
+    }
     plain[name] = value;
   }
   const secrets: Record<string, Required<SecretEnvSource>> = {};
@@ -102,7 +111,7 @@ export function resolveEnv(env: Readonly<Record<string, string | EnvValue>> = {}
       throw ValidationError.invalid(`secretEnv.${name}`, name, 'is also set in env; Kubernetes would silently let one win', 'set each variable in env or in secretEnv, not both');
     }
     const ref = secretEnv[name];
-    rejectUnknownProps(ref, SECRET_ENV_SOURCE, 'a secretEnv entry', `secretEnv.${name}`);
+    rejectUnknownProps(ref, SECRET_ENV_SOURCE, 'a secretEnv entry', `secretEnv.${name}`, true);
     if (typeof ref !== 'object' || ref === null || Array.isArray(ref)) {
       throw ValidationError.invalid(
         `secretEnv.${name}`,

@@ -44,7 +44,10 @@ export class NetworkPeer {
 
   private constructor(private readonly build: (prop: string, selector: Readonly<Record<string, string>>) => PeerSpec) {}
 
-  /** The peer, checked, for a workload whose pods carry `selector`. */
+  /**
+   * The peer, checked, for a workload whose pods carry `selector`.
+   * @internal
+   */
   public resolve(prop: string, selector: Readonly<Record<string, string>>): PeerSpec {
     return this.build(prop, selector);
   }

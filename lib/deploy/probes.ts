@@ -91,7 +91,10 @@ export class HealthCheck {
     private readonly known: object,
   ) {}
 
-  /** The probe actions, the port resolved against the declared ports (`main` unless named); `livenessPath` only for HTTP. */
+  /**
+   * The probe actions, the port resolved against the declared ports (`main` unless named); `livenessPath` only for HTTP.
+   * @internal
+   */
   public action(ports: readonly PortSpec[], main: PortSpec | undefined, livenessPath: string | undefined): { readiness: ProbeAction; liveness: ProbeAction } {
     rejectUnknownProps(this.options, this.known, `HealthCheck.${this.kind}()`, 'health');
     const port = probePort(this.options.port, ports, main);

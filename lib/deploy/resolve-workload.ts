@@ -42,6 +42,7 @@ const ROLLING_DEPLOYMENT_PROPS: PropNames<RollingDeploymentProps> = {
   livenessProbe: true,
   startupProbe: true,
   terminationGracePeriodSeconds: true,
+  preStopSleepSeconds: true,
   resources: true,
   env: true,
   secretEnv: true,
@@ -101,6 +102,10 @@ export function resolveWorkload(id: string, props: RollingDeploymentProps, chart
   }
   const revisionHistoryLimit = wholeSeconds('revisionHistoryLimit', props.revisionHistoryLimit ?? 5, 0);
   const terminationGracePeriodSeconds = wholeSeconds('terminationGracePeriodSeconds', props.terminationGracePeriodSeconds ?? 30, 1);
+  const preStopSleepSeconds = wholeSeconds('preStopSleepSeconds', props.preStopSleepSeconds ?? 5, 0);
+  if (preStopSleepSeconds >= terminationGracePeriodSeconds) {
+    throw ValidationError.invalid('preStopSleepSeconds', preStopSleepSeconds, `must be less than terminationGracePeriodSeconds (${terminationGracePeriodSeconds}): the sleep counts against the grace period, and the service needs time to drain after it`, `use e.g. ${Math.min(5, terminationGracePeriodSeconds - 1)}, or raise terminationGracePeriodSeconds`);
+  }
 
   const { protocol, ports } = resolvePorts({ port: image.port, protocol: props.protocol, servicePort: props.servicePort, extraPorts: props.extraPorts });
   const probes = resolveProbes(props, protocol, ports);
@@ -173,6 +178,7 @@ export function resolveWorkload(id: string, props: RollingDeploymentProps, chart
     livenessProbe: probes.liveness,
     startupProbe: probes.startup,
     terminationGracePeriodSeconds,
+    preStopSleepSeconds,
     runAsUser: image.uid,
     runAsGroup: image.gid,
     requests: resources.requests,

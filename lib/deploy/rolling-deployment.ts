@@ -132,6 +132,18 @@ export interface RollingDeploymentProps extends PodFieldsProps {
    */
   readonly terminationGracePeriodSeconds?: number;
   /**
+   * Seconds the kubelet waits, in a `preStop` sleep hook, before it sends SIGTERM. The pod is
+   * already leaving the Service's endpoints meanwhile, so a service that calls
+   * `http.Server.Shutdown` as soon as SIGTERM arrives closes its listener only after kube-proxy
+   * and ingress controllers stopped sending new connections to it. The hook is Kubernetes'
+   * own `lifecycle.preStop.sleep`, which needs no `sleep` binary in the image (a scratch
+   * image has none): beta and on by default from Kubernetes 1.30, GA in 1.34. Counts against
+   * `terminationGracePeriodSeconds`. `0` writes no hook: for older clusters, where the
+   * service must delay its own shutdown.
+   * @default 5
+   */
+  readonly preStopSleepSeconds?: number;
+  /**
    * Requests and limits.
    * @default - requests cpu 50m, memory 32Mi, ephemeral-storage 64Mi; limit memory 128Mi
    */
@@ -291,9 +303,15 @@ export class RollingDeployment extends Construct {
   public readonly strategy: RolloutStrategy;
   /** The disruption budget. */
   public readonly disruptionBudget: DisruptionBudget;
-  /** Every setting, resolved: what the objects are rendered from. */
+  /**
+   * Every setting, resolved: what the objects are rendered from.
+   * @internal
+   */
   public readonly spec: WorkloadSpec;
-  /** The rendered objects, as plain JSON. */
+  /**
+   * The rendered objects, as plain JSON.
+   * @internal
+   */
   public readonly manifests: WorkloadManifests;
   /** Name of the Deployment. */
   public readonly deploymentName: string;

@@ -94,7 +94,10 @@ export class ServiceAccount {
     public readonly options: CreateServiceAccountOptions,
   ) {}
 
-  /** Resolved for the workload `workloadName`, with the pod labels its identity needs. */
+  /**
+   * Resolved for the workload `workloadName`, with the pod labels its identity needs.
+   * @internal
+   */
   public resolve(workloadName: string): { spec: ServiceAccountSpec; podLabels: Record<string, string> } {
     rejectUnknownProps(this.options, CREATE_OPTIONS, 'ServiceAccount.create()', 'serviceAccount');
     const name = dns1123Subdomain('serviceAccount.name', this.options.name ?? workloadName);

@@ -76,7 +76,7 @@ export class BuildSecret {
     if (typeof options !== 'object' || options === null) {
       throw ValidationError.invalid('secrets', options, 'the options must be an object', `use e.g. BuildSecret.${defaultId === 'netrc' ? 'netrc' : 'gitConfig'}({ env: 'NETRC' })`);
     }
-    rejectUnknownProps(options, SECRET_OPTIONS, 'BuildSecret', 'secrets');
+    rejectUnknownProps(options, SECRET_OPTIONS, 'BuildSecret', 'secrets', true);
     const id = secretId('secrets.id', options.id ?? defaultId);
     if (options.env !== undefined && options.src !== undefined) {
       throw ValidationError.invalid('secrets.src', options.src, 'is set together with env: the content has one source', 'set either env or src');
@@ -102,14 +102,10 @@ export class BuildSecret {
     public readonly source: BuildSecretSource,
   ) {}
 
-  /** The `--mount=…` flag of the download step. */
-  public get mount(): string {
-    return this.kind === 'ssh'
-      ? `--mount=type=ssh,id=${this.id},required=true`
-      : `--mount=type=secret,id=${this.id},target=${this.target},required=true`;
-  }
-
-  /** The bake entry: `id=netrc,env=GOSHIP_SECRET_NETRC` in `secret`, or the ssh id in `ssh`. */
+  /**
+   * The bake entry: `id=netrc,env=GOSHIP_SECRET_NETRC` in `secret`, or the ssh id in `ssh`.
+   * @internal
+   */
   public get bakeEntry(): string {
     if (this.kind === 'ssh') {
       return this.id;

@@ -1,4 +1,4 @@
-import { ValidationError } from '../model/errors';
+import { hasUrlCredentials, redactCredentials, ValidationError } from '../model/errors';
 import { buildTags, GoBuildSpec, goVersion as checkGoVersion, LinkValue, ldflags, linkValues as checkLinkValues, mainPackage, versionVariable as checkVersionVariable } from '../model/go-build';
 import { GoModuleEnv } from '../model/go-env';
 import { imageRepository, parseImageReference } from '../model/image-ref';
@@ -234,7 +234,12 @@ export function resolveImageProps(path: string, props: GoStaticImageProps): Reso
   if (props.stripSymbols !== undefined && typeof props.stripSymbols !== 'boolean') {
     throw ValidationError.invalid('stripSymbols', props.stripSymbols, 'must be true or false', 'leave it unset for true');
   }
-  const source = props.source ?? git?.sourceUrl;
+  if (typeof props.source === 'string' && hasUrlCredentials(props.source)) {
+    throw ValidationError.invalid('source', props.source, 'holds a user or token (user:token@), which would be written into the image label and the bake file',
+      "use the URL without it, e.g. 'https://github.com/acme/hello'");
+  }
+  // A clone's remote may carry a CI token: the label gets the URL without it.
+  const source = props.source ?? (git?.sourceUrl === undefined ? undefined : redactCredentials(git.sourceUrl).replace(/\/\/\*\*\*@/, '//'));
   if (source !== undefined && (typeof source !== 'string' || /["\n\\$]/.test(source))) {
     throw ValidationError.invalid('source', source, 'not a plain URL', "use e.g. 'https://github.com/acme/hello'");
   }

@@ -55,9 +55,15 @@ export class GoStaticImage extends Construct implements DeployableImage {
   public readonly commitDate?: string;
   /** Absolute path of the build context. */
   public readonly contextDir: string;
-  /** What the build reads from the disk: context, module files, vendoring, inputs. */
+  /**
+   * What the build reads from the disk: context, module files, vendoring, inputs.
+   * @internal
+   */
   public readonly layout: ModuleLayout;
-  /** GOPROXY, GOPRIVATE, GONOSUMDB and GOFLAGS of the build. */
+  /**
+   * GOPROXY, GOPRIVATE, GONOSUMDB and GOFLAGS of the build.
+   * @internal
+   */
   public readonly goEnv: GoModuleEnv;
   /** Credentials the module download mounts. */
   public readonly secrets: readonly BuildSecret[];
@@ -75,7 +81,10 @@ export class GoStaticImage extends Construct implements DeployableImage {
   public readonly uid: number;
   /** Group id. */
   public readonly gid: number;
-  /** The go build. */
+  /**
+   * The go build.
+   * @internal
+   */
   public readonly build: GoBuildSpec;
   /** Time zone data source. */
   public readonly timeZoneData: TimeZoneData;

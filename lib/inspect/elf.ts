@@ -90,6 +90,10 @@ const NON_LINUX_OSABI: Readonly<Record<number, string>> = {
 };
 /** More headers or dynamic entries than any real binary has: a sign of garbage. */
 const MAX_ENTRIES = 65536;
+/** The longest section or library name read: a crafted file cannot make 65,536 names of a megabyte each. */
+const MAX_NAME = 1024;
+/** The most DT_NEEDED entries read. */
+const MAX_NEEDED = 1024;
 
 /** The system an `EI_OSABI` value names, when it is not Linux. */
 export function nonLinuxOsAbi(osAbi: number): string | undefined {
@@ -260,6 +264,9 @@ function readNeeded(r: Reader, segments: readonly ElfSegment[]): string[] {
       break;
     }
     if (tag === DT_NEEDED) {
+      if (neededOffsets.length >= MAX_NEEDED) {
+        throw new ElfError(`more than ${MAX_NEEDED} needed libraries (DT_NEEDED): over goship's limit, not a binary goship reads`);
+      }
       neededOffsets.push(val);
     } else if (tag === DT_STRTAB) {
       strtab = val;
@@ -331,6 +338,9 @@ class Reader {
     const end = Math.min(offset + max, this.buf.length);
     let i = offset;
     while (i < end && this.buf[i] !== 0) {
+      if (i - offset >= MAX_NAME) {
+        throw new ElfError(`${what} at offset ${offset} is longer than ${MAX_NAME} bytes: over goship's limit, not a binary goship reads`);
+      }
       i++;
     }
     return Buffer.from(this.buf.buffer, this.buf.byteOffset + offset, i - offset).toString('utf8');

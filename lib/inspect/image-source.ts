@@ -1,5 +1,6 @@
 import { promises as fsp } from 'fs';
 import * as path from 'path';
+import { BOUNDS, BoundError } from '../bounds';
 import { ByteRange, cleanPath, ImageError, indexTar, looksLikeTar, readHead } from './tar-index';
 
 /** How an image is stored on disk. */
@@ -101,7 +102,15 @@ function dirStore(dir: string): Store {
     range: async (name) => {
       const file = path.join(dir, cleanPath(name));
       const st = await fsp.stat(file).catch(() => undefined);
-      return st?.isFile() ? { file, start: 0, size: st.size } : undefined;
+      if (!st?.isFile()) {
+        return undefined;
+      }
+      // A link may point anywhere on this machine: only files inside the layout are read.
+      const [real, root] = await Promise.all([fsp.realpath(file), fsp.realpath(dir)]);
+      if (!real.startsWith(root + path.sep)) {
+        throw new ImageError(`${dir}: ${cleanPath(name)} is a link out of the image layout — goship reads only files inside it`);
+      }
+      return { file, start: 0, size: st.size };
     },
   };
 }
@@ -114,7 +123,9 @@ async function readJson<T>(range: ByteRange, what: string): Promise<T> {
   try {
     return JSON.parse(text) as T;
   } catch (e) {
-    throw new ImageError(`${what} is not valid JSON: ${(e as Error).message}`);
+    // The parser's message quotes the text: only the position is told.
+    const at = /position (\d+)/.exec((e as Error).message)?.[1];
+    throw new ImageError(`${what} is not valid JSON${at === undefined ? '' : ` (at byte ${at})`}`);
   }
 }
 
@@ -145,11 +156,17 @@ async function dockerImages(store: Store, manifest: ByteRange): Promise<ImageCan
   if (!Array.isArray(entries)) {
     throw new ImageError('manifest.json is not a list of images');
   }
+  if (entries.length > BOUNDS.images) {
+    throw new BoundError('manifest.json', 'the number of images', BOUNDS.images);
+  }
   return Promise.all(entries.map(async (e, i) => {
     if (typeof e.Config !== 'string' || !Array.isArray(e.Layers)) {
       throw new ImageError(`manifest.json entry ${i} has no Config or Layers`);
     }
     const config = await readJson<ImageConfig>(await member(store, e.Config, 'the image config'), e.Config);
+    if (e.Layers.length > BOUNDS.layersPerImage) {
+      throw new BoundError(`manifest.json entry ${i}`, 'the number of layers', BOUNDS.layersPerImage);
+    }
     const layers = await Promise.all(e.Layers.map((l) => member(store, String(l), 'a layer')));
     return { id: e.Config, platform: platformOf(config), names: e.RepoTags ?? [], config, layers };
   }));
@@ -158,14 +175,18 @@ async function dockerImages(store: Store, manifest: ByteRange): Promise<ImageCan
 async function ociImages(store: Store, index: ByteRange): Promise<ImageCandidate[]> {
   const root = await readJson<{ manifests?: Descriptor[] }>(index, 'index.json');
   const leaves: Descriptor[] = [];
+  let descriptors = 0;
   const visit = async (list: readonly Descriptor[] | undefined, depth: number, inherited?: Descriptor): Promise<void> => {
-    for (const d of list ?? []) {
+    for (const d of Array.isArray(list) ? list : []) {
+      if (++descriptors > BOUNDS.images) {
+        throw new BoundError('index.json', 'the number of images and indexes it names (nested indexes included)', BOUNDS.images);
+      }
       if (d.annotations?.['vnd.docker.reference.type'] === 'attestation-manifest' || d.platform?.os === 'unknown') {
         continue;
       }
       const desc = { ...d, platform: d.platform ?? inherited?.platform, annotations: { ...inherited?.annotations, ...d.annotations } };
       if (INDEX_TYPES.includes(d.mediaType ?? '')) {
-        if (depth > 4) {
+        if (depth >= BOUNDS.indexNesting) {
           throw new ImageError('image indexes nested too deeply');
         }
         const nested = await readJson<{ manifests?: Descriptor[] }>(await member(store, blobPath(d.digest), 'an image index'), d.digest);
@@ -183,6 +204,9 @@ async function ociImages(store: Store, index: ByteRange): Promise<ImageCandidate
       throw new ImageError(`${d.digest} is not an image manifest (no config or layers)`);
     }
     const config = await readJson<ImageConfig>(await member(store, blobPath(manifest.config.digest), 'the image config'), manifest.config.digest);
+    if (manifest.layers.length > BOUNDS.layersPerImage) {
+      throw new BoundError(`image ${d.digest}`, 'the number of layers', BOUNDS.layersPerImage);
+    }
     const layers = await Promise.all(manifest.layers.map((l) => member(store, blobPath(l.digest), 'a layer')));
     const name = d.annotations?.['org.opencontainers.image.ref.name'] ?? d.annotations?.['io.containerd.image.name'];
     return { id: d.digest, platform: platformOf(d.platform ?? config), names: name ? [name] : [], config, layers };

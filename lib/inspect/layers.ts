@@ -4,6 +4,7 @@ import { Readable, Transform } from 'stream';
 import { pipeline } from 'stream/promises';
 import * as zlib from 'zlib';
 import * as tarStream from 'tar-stream';
+import { BOUNDS, BoundError } from '../bounds';
 import { ByteRange, cleanPath, ImageError, readHead } from './tar-index';
 
 /** The bytes of one layer member, to consume or skip (`resume()`). */
@@ -126,6 +127,7 @@ export class ImageFs {
       wantedByLayer.set(file.layer, wanted);
     });
     const found: (Buffer | undefined)[] = files.map(() => undefined);
+    let total = 0;
     for (const [layer, wanted] of wantedByLayer) {
       await walkLayer(this.layers[layer], async (header, body) => {
         const indexes = header.type === 'file' ? wanted.get(cleanPath(header.name)) : undefined;
@@ -133,10 +135,19 @@ export class ImageFs {
           body.resume();
           return;
         }
+        if ((header.size ?? 0) > BOUNDS.layerFileBytes || total + (header.size ?? 0) > BOUNDS.layerFileBytes) {
+          throw new BoundError(`layer ${layer}: ${cleanPath(header.name)}`, 'the file (with the others read with it)', `${BOUNDS.layerFileBytes} bytes`);
+        }
         const chunks: Buffer[] = [];
+        let size = 0;
         for await (const chunk of body) {
+          size += (chunk as Uint8Array).length;
+          if (size > (header.size ?? 0)) {
+            throw new ImageError(`layer ${layer}: ${cleanPath(header.name)} holds more bytes than its tar header says`);
+          }
           chunks.push(Buffer.from(chunk as Uint8Array));
         }
+        total += size;
         const bytes = Buffer.concat(chunks);
         indexes.forEach((i) => { found[i] = bytes; });
       });
@@ -177,13 +188,13 @@ async function walkLayer(range: ByteRange, onEntry: (header: tarStream.Header, b
   const magic = await readHead(range, 4);
   const streams: Array<Readable | Transform> = [range.size > 0 ? createReadStream(range.file, { start: range.start, end: range.start + range.size - 1 }) : Readable.from([])];
   if (magic[0] === 0x1f && magic[1] === 0x8b) {
-    streams.push(zlib.createGunzip());
+    streams.push(zlib.createGunzip(), expansionLimit(range));
   } else if (magic.length === 4 && magic.readUInt32LE(0) === 0xfd2fb528) {
     const zstd = (zlib as unknown as { createZstdDecompress?: () => Transform }).createZstdDecompress;
     if (!zstd) {
       throw new ImageError(`a zstd-compressed layer needs Node.js ≥ 22.15 to be read (this is ${process.version})`);
     }
-    streams.push(zstd());
+    streams.push(zstd(), expansionLimit(range));
   }
   const extract = tarStream.extract();
   const consume = async (): Promise<void> => {
@@ -194,6 +205,21 @@ async function walkLayer(range: ByteRange, onEntry: (header: tarStream.Header, b
   try {
     await Promise.all([pipeline([...streams, extract]), consume()]);
   } catch (e) {
-    throw e instanceof ImageError ? e : new ImageError(`cannot read layer ${range.file}@${range.start}: ${(e as Error).message}`);
+    throw e instanceof ImageError || e instanceof BoundError ? e : new ImageError(`cannot read layer ${range.file}@${range.start}: ${(e as Error).message}`);
   }
+}
+
+/** Passes a decompressed layer through, failing once it expands past {@link BOUNDS.layerBytes}. */
+function expansionLimit(range: ByteRange): Transform {
+  let total = 0;
+  return new Transform({
+    transform(chunk: Buffer, _enc, done) {
+      total += chunk.length;
+      if (total > BOUNDS.layerBytes) {
+        done(new BoundError(`layer ${range.file}@${range.start}`, 'the decompressed layer', `${BOUNDS.layerBytes} bytes`));
+      } else {
+        done(null, chunk);
+      }
+    },
+  });
 }

@@ -79,9 +79,22 @@ export function plainString(prop: string, value: unknown): string {
 }
 
 /** Renders a value for a message: strings quoted, everything else as JSON. */
+/** A URL's `user:password@` (or `token@`), anywhere in a text. */
+const URL_USERINFO = /([a-z][a-z0-9+.-]*:\/\/)[^/@,|'"\n]*@/gi;
+
+/** Whether a text holds a URL with a user or password (`https://user:token@host`). */
+export function hasUrlCredentials(text: string): boolean {
+  return new RegExp(URL_USERINFO.source, 'i').test(text);
+}
+
+/** `text` with every URL's user and password replaced by `***`: errors never print credentials. */
+export function redactCredentials(text: string): string {
+  return text.replace(URL_USERINFO, '$1***@');
+}
+
 export function show(value: unknown): string {
   if (typeof value === 'string') {
-    return `'${value}'`;
+    return `'${redactCredentials(value)}'`;
   }
   if (value === undefined) {
     return 'undefined';
@@ -90,7 +103,7 @@ export function show(value: unknown): string {
     return String(value);
   }
   try {
-    const json = JSON.stringify(value);
+    const json = redactCredentials(JSON.stringify(value));
     return json.length > 120 ? `${json.slice(0, 117)}...` : json;
   } catch {
     return String(value);
@@ -99,5 +112,5 @@ export function show(value: unknown): string {
 
 function formatMessage(d: ValidationErrorDetails, path?: string): string {
   const where = path === undefined ? '' : `[${path}] `;
-  return `${where}${d.prop}: ${show(d.value)} — ${d.why} — ${d.fix}`;
+  return redactCredentials(`${where}${d.prop}: ${show(d.value)} — ${d.why} — ${d.fix}`);
 }

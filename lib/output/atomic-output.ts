@@ -1,5 +1,6 @@
 import * as fs from 'fs';
 import * as path from 'path';
+import { resolveOutputFolder, withOutputLock } from './output-lock';
 
 /**
  * Replaces `outdir` with exactly `files` (relative path → content), or leaves it untouched.
@@ -7,14 +8,23 @@ import * as path from 'path';
  * Everything is written into a fresh sibling folder first; only when all of it is on disk is
  * the old folder renamed aside, the new one renamed into place and the old one removed. A
  * throw or a kill while writing leaves the previous output byte-identical; files that are no
- * longer produced disappear. The one moment without `outdir` is between two renames; the next
- * run restores the previous output if a kill landed exactly there.
+ * longer produced disappear; a failed second rename puts the old folder back. The one moment
+ * without `outdir` is between two renames; the next run restores the previous output if a
+ * kill landed exactly there.
+ *
+ * One run at a time: the run holds the folder's lock (see {@link withOutputLock}) and a second
+ * run fails at once. A symbolic link as `outdir` is followed (the link is kept, the folder it
+ * points to is replaced); a file as `outdir` is refused, never deleted.
  */
 export function replaceDirectory(outdir: string, files: ReadonlyMap<string, string>): void {
-  const target = path.resolve(outdir);
+  fs.mkdirSync(path.dirname(path.resolve(outdir)), { recursive: true });
+  const target = resolveOutputFolder(outdir);
+  withOutputLock(target, () => replaceLocked(target, files));
+}
+
+function replaceLocked(target: string, files: ReadonlyMap<string, string>): void {
   const parent = path.dirname(target);
   const aside = path.join(parent, `.${path.basename(target)}.goship-previous`);
-  fs.mkdirSync(parent, { recursive: true });
   recover(target, aside);
 
   const staging = fs.mkdtempSync(path.join(parent, `.${path.basename(target)}.goship-staging-`));
@@ -38,16 +48,32 @@ export function replaceDirectory(outdir: string, files: ReadonlyMap<string, stri
     throw e;
   }
 
-  if (fs.existsSync(target)) {
-    fs.renameSync(target, aside);
-    fs.renameSync(staging, target);
-    fs.rmSync(aside, { recursive: true, force: true });
-  } else {
-    fs.renameSync(staging, target);
+  if (!fs.existsSync(target)) {
+    try {
+      fs.renameSync(staging, target);
+    } catch (e) {
+      fs.rmSync(staging, { recursive: true, force: true });
+      throw e;
+    }
+    return;
   }
+  try {
+    fs.renameSync(target, aside);
+  } catch (e) {
+    fs.rmSync(staging, { recursive: true, force: true });
+    throw e;
+  }
+  try {
+    fs.renameSync(staging, target);
+  } catch (e) {
+    fs.renameSync(aside, target);
+    fs.rmSync(staging, { recursive: true, force: true });
+    throw e;
+  }
+  fs.rmSync(aside, { recursive: true, force: true });
 }
 
-/** Cleans up after a run that was killed: restores the previous output, removes staging folders. */
+/** Cleans up after a run that was killed (called under the lock): restores the previous output, removes staging folders. */
 function recover(target: string, aside: string): void {
   if (fs.existsSync(aside)) {
     if (fs.existsSync(target)) {
@@ -67,14 +93,28 @@ function recover(target: string, aside: string): void {
 
 /**
  * Writes one file atomically: a sibling temporary file, renamed over the target. A reader
- * sees the old content or the new, never a part; on an error the old file is untouched.
+ * sees the old content or the new, never a part; on an error the old file is untouched. An
+ * existing file keeps its mode; a symbolic link is followed (the link stays, the file it
+ * points to is replaced); a folder is refused.
  */
 export function writeFileAtomic(file: string, content: string): void {
-  const target = path.resolve(file);
-  const temp = path.join(path.dirname(target), `.${path.basename(target)}.${process.pid}.tmp`);
+  let target = path.resolve(file);
   fs.mkdirSync(path.dirname(target), { recursive: true });
+  if (fs.lstatSync(target, { throwIfNoEntry: false })?.isSymbolicLink()) {
+    target = path.resolve(path.dirname(target), fs.readlinkSync(target));
+    fs.mkdirSync(path.dirname(target), { recursive: true });
+  }
+  const st = fs.statSync(target, { throwIfNoEntry: false });
+  if (st?.isDirectory()) {
+    throw new Error(`${file}: is a folder, not a file — choose a file name`);
+  }
+  const temp = path.join(path.dirname(target), `.${path.basename(target)}.${process.pid}.tmp`);
   try {
-    fs.writeFileSync(temp, content);
+    fs.rmSync(temp, { force: true });
+    fs.writeFileSync(temp, content, { flag: 'wx', mode: st ? st.mode & 0o7777 : 0o644 });
+    if (st) {
+      fs.chmodSync(temp, st.mode & 0o7777);
+    }
     fs.renameSync(temp, target);
   } finally {
     fs.rmSync(temp, { force: true });

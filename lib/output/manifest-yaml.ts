@@ -1,4 +1,6 @@
 import { Yaml } from 'cdk8s';
+import * as jsYaml from 'js-yaml';
+import { KUBECTL_SCHEMA, resolvePlain11 } from '../model/yaml11';
 
 /**
  * Writes Kubernetes objects as multi-document YAML, byte for byte what cdk8s'
@@ -24,7 +26,83 @@ export function stringifyDocument(doc: unknown): string {
       return out.join('');
     }
   }
-  return Yaml.stringify(doc);
+  return libraryDocument(doc);
+}
+
+/**
+ * The YAML library's text for a document, kept only when kubectl's reader (YAML 1.1) reads it
+ * back as the same JSON; otherwise the document as JSON with every string escaped, which
+ * YAML 1.1 and 1.2 read the same.
+ */
+function libraryDocument(doc: unknown): string {
+  const text = Yaml.stringify(doc);
+  let back: unknown;
+  try {
+    back = jsYaml.load(text, { schema: KUBECTL_SCHEMA });
+  } catch {
+    back = Symbol('unreadable');
+  }
+  const json = JSON.stringify(doc, (_k, v: unknown) => (v === undefined ? null : v));
+  // go-yaml v2 refuses a tab where it expects indentation, e.g. a block scalar line starting with one.
+  if (!isJsonValue(doc) || (!NEEDS_ESCAPE.test(text) && !/^ *\t/m.test(text) && JSON.stringify(back) === json)) {
+    return text;
+  }
+  return `${JSON.stringify(doc, (_k, v: unknown) => (typeof v === 'string' ? checkedString(v) : v), 2)
+    .replace(/[\u0085\u2028\u2029\ufeff\ufffe\uffff\u007f-\u009f]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`)}\n`;
+}
+
+/**
+ * Characters a YAML 1.1 reader (go-yaml v2, as kubectl reads) takes as line breaks (U+0085,
+ * U+2028, U+2029) or refuses unescaped (other controls, U+FEFF, U+FFFE/F), and lone
+ * surrogates: a string holding one is written double-quoted with escapes.
+ */
+const NEEDS_ESCAPE = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f\u2028\u2029\ufeff\ufffe\uffff]/;
+const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
+
+/** `v`, or an error when it holds a lone surrogate, which no UTF-8 file can hold. */
+function checkedString(v: string): string {
+  const m = LONE_SURROGATE.exec(v);
+  if (m) {
+    throw new Error(`a string to write holds a lone UTF-16 surrogate (\\u${m[0].charCodeAt(0).toString(16)}) at index ${m.index} of ${JSON.stringify(v.slice(0, 40))}: ` +
+      'YAML files are UTF-8 and cannot hold it — remove it from the value');
+  }
+  return v;
+}
+
+/** `v` double-quoted, every character a YAML 1.1 or 1.2 reader could misread escaped as `\uXXXX`. */
+export function quoteYaml11(v: string): string {
+  checkedString(v);
+  let out = '"';
+  for (const ch of v) {
+    const c = ch.codePointAt(0)!;
+    if (ch === '"' || ch === '\\') {
+      out += `\\${ch}`;
+    } else if (c < 0x20 || (c >= 0x7f && c <= 0x9f) || c === 0x2028 || c === 0x2029 || c === 0xfeff || c === 0xfffe || c === 0xffff) {
+      out += `\\u${c.toString(16).padStart(4, '0')}`;
+    } else {
+      out += ch;
+    }
+  }
+  return `${out}"`;
+}
+
+/**
+ * Whether the library wrote `text` for the string `v` as a plain scalar that kubectl reads as
+ * something else (a number, a boolean, null).
+ */
+function misread11(text: string, v: string): boolean {
+  return !/^["'|>]/.test(text) && resolvePlain11(text) !== v;
+}
+
+/** Plain JSON all the way down (objects, arrays, strings, numbers, booleans, null, undefined), no Date or Map. */
+function isJsonValue(v: unknown): boolean {
+  if (Array.isArray(v)) {
+    return v.every(isJsonValue);
+  }
+  if (typeof v === 'object' && v !== null) {
+    return isPlainObject(v) && Object.values(v).every(isJsonValue);
+  }
+  return typeof v !== 'function' && typeof v !== 'symbol' && typeof v !== 'bigint';
 }
 
 const INDENT = '  ';
@@ -168,7 +246,14 @@ function scalarText(v: unknown): string | null {
       if (SAFE_PLAIN.test(v) || SAFE_WORDS.test(v) || SAFE_HEX.test(v)) {
         return v;
       }
-      return cached(strings, v, () => (CONTEXT_DEPENDENT.test(v) ? null : viaLibrary(v)));
+      return cached(strings, v, () => {
+        checkedString(v);
+        const text = CONTEXT_DEPENDENT.test(v) ? null : viaLibrary(v);
+        if (text === null) {
+          return NEEDS_ESCAPE.test(v) ? quoteYaml11(v) : null;
+        }
+        return NEEDS_ESCAPE.test(text) || misread11(text, v) ? quoteYaml11(v) : text;
+      });
     case 'number':
       if (Number.isSafeInteger(v) && !Object.is(v, -0)) {
         return String(v);
@@ -191,11 +276,13 @@ function keyText(k: string): string | null {
     return k;
   }
   return cached(keys, k, () => {
-    if (CONTEXT_DEPENDENT.test(k)) {
-      return null;
+    checkedString(k);
+    const m = CONTEXT_DEPENDENT.test(k) ? null : /^a:\n {2}(.*): 1\n$/.exec(Yaml.stringify({ a: { [k]: 1 } }));
+    if (!m || m[1].startsWith('? ')) {
+      return NEEDS_ESCAPE.test(k) ? quoteYaml11(k) : null;
     }
-    const m = /^a:\n {2}(.*): 1\n$/.exec(Yaml.stringify({ a: { [k]: 1 } }));
-    return m && !m[1].startsWith('? ') ? m[1] : null;
+    // A plain `<<` key is a merge key to go-yaml v2.
+    return NEEDS_ESCAPE.test(m[1]) || m[1] === '<<' || misread11(m[1], k) ? quoteYaml11(k) : m[1];
   });
 }
 

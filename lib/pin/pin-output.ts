@@ -1,9 +1,11 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { parseAllDocuments } from 'yaml';
+import { readTextBounded } from '../bounds';
 import { imageDigest } from '../model/image-ref';
-import { replaceDirectory } from '../output/atomic-output';
 import { stringifyManifests } from '../output/manifest-yaml';
+import { resolveOutputFolder, withOutputLock } from '../output/output-lock';
+import { replaceFiles } from '../output/replace-files';
 import { ImagePin, pinObjectImages, Pins, readPins, writePins } from './pins';
 
 /**
@@ -41,7 +43,7 @@ export function readBakeTargets(outdir: string): BuiltImageTarget[] {
   }
   let bake: { target?: Record<string, { tags?: unknown; platforms?: unknown; context?: unknown }> };
   try {
-    bake = JSON.parse(fs.readFileSync(file, 'utf8')) as typeof bake;
+    bake = JSON.parse(readTextBounded(file)) as typeof bake;
   } catch (e) {
     throw new Error(`${file}: not valid JSON (${(e as Error).message}) — synthesize again`);
   }
@@ -115,32 +117,39 @@ export interface PinResult {
 }
 
 /**
- * Writes the pins into the pin file (merged with the pins already there for images still in
- * the bake file), then rewrites every `*.k8s.yaml` in `outdir` with each pinned image's
- * container `image` as `repo:tag@sha256:…`, as synth with that pin file would write it. Both
- * writes are atomic: on any error the output folder is as it was.
+ * Rewrites every `*.k8s.yaml` in `outdir` whose images change with each pinned image's
+ * container `image` as `repo:tag@sha256:…`, as synth with that pin file would write it, then
+ * writes the pins into the pin file (merged with the pins already there for images still in
+ * the bake file). Only those YAML files and the pin file are written: every other file,
+ * folder, mode and link in `outdir` is left as it was. It holds the output folder's lock, and
+ * on any error the YAML files and the pin file are as they were.
  */
 export function pinOutput(outdir: string, pinsFile: string, pins: Pins, targets: readonly BuiltImageTarget[]): PinResult {
-  const known = new Set(targets.map((t) => t.name));
-  const merged = new Map([...readPins(pinsFile)].filter(([name]) => known.has(name)));
-  for (const [name, pin] of pins) {
-    merged.set(name, pin);
+  if (!fs.existsSync(outdir)) {
+    throw new Error(`${outdir}: no such folder — synthesize first, or pass --outdir`);
   }
-  const refs = new Map([...pins.values()].map((p) => [p.ref, `${p.ref}@${p.digest}`]));
-  const files = readTree(outdir);
-  const changedFiles: string[] = [];
-  for (const [rel, text] of files) {
-    if (rel.endsWith('.k8s.yaml')) {
+  const folder = resolveOutputFolder(outdir);
+  return withOutputLock(folder, () => {
+    const known = new Set(targets.map((t) => t.name));
+    const merged = new Map([...readPins(pinsFile)].filter(([name]) => known.has(name)));
+    for (const [name, pin] of pins) {
+      merged.set(name, pin);
+    }
+    const refs = new Map([...pins.values()].map((p) => [p.ref, `${p.ref}@${p.digest}`]));
+    const changes = new Map<string, string>();
+    const changedFiles: string[] = [];
+    for (const rel of listManifestFiles(folder)) {
+      const file = path.join(folder, rel);
+      const text = readTextBounded(file);
       const next = pinYaml(text, refs, path.join(outdir, rel));
       if (next !== text) {
-        files.set(rel, next);
+        changes.set(file, next);
         changedFiles.push(rel);
       }
     }
-  }
-  writePins(pinsFile, merged);
-  replaceDirectory(outdir, files);
-  return { pinned: new Map([...pins].map(([name, p]) => [name, `${p.ref}@${p.digest}`])), changedFiles: changedFiles.sort() };
+    replaceFiles(changes, () => writePins(pinsFile, merged));
+    return { pinned: new Map([...pins].map(([name, p]) => [name, `${p.ref}@${p.digest}`])), changedFiles: changedFiles.sort() };
+  });
 }
 
 /** One YAML file with its container images pinned, written as synth writes it. */
@@ -157,19 +166,19 @@ function pinYaml(text: string, refs: ReadonlyMap<string, string>, file: string):
   return JSON.stringify(pinned) === JSON.stringify(objects) ? text : stringifyManifests(pinned);
 }
 
-/** Every file under `dir`, relative path (with `/`) → content. */
-function readTree(dir: string): Map<string, string> {
-  if (!fs.existsSync(dir)) {
-    throw new Error(`${dir}: no such folder — synthesize first, or pass --outdir`);
-  }
-  const files = new Map<string, string>();
+/**
+ * The `*.k8s.yaml` regular files under `dir` (relative, with `/`). Links, devices and FIFOs are
+ * never opened: goship writes only regular files and folders.
+ */
+function listManifestFiles(dir: string): string[] {
+  const files: string[] = [];
   const walk = (rel: string) => {
     for (const entry of fs.readdirSync(path.join(dir, rel), { withFileTypes: true }).sort((a, b) => a.name.localeCompare(b.name))) {
       const child = rel ? `${rel}/${entry.name}` : entry.name;
       if (entry.isDirectory()) {
         walk(child);
-      } else {
-        files.set(child, fs.readFileSync(path.join(dir, child), 'utf8'));
+      } else if (entry.isFile() && entry.name.endsWith('.k8s.yaml')) {
+        files.push(child);
       }
     }
   };

@@ -1,5 +1,6 @@
 import { promises as fs } from 'fs';
 import * as path from 'path';
+import { BOUNDS, readTextBounded } from '../bounds';
 import { CheckOptions, ManifestReport, activeRules, checkDockerfile, reportManifests } from './engine';
 import { Finding } from './finding';
 import { ManifestSource } from './workloads';
@@ -28,17 +29,37 @@ export function isManifestName(name: string): boolean {
   return isYamlName(name) || isJsonName(name);
 }
 
-/** The YAML and JSON files and Dockerfiles under `dir`, as sorted paths relative to it (with `/`). */
+/**
+ * The YAML and JSON files and Dockerfiles under `dir`, as sorted paths relative to it (with `/`).
+ * Symbolic links are followed, as `kubectl apply -f <folder>` follows them: a link to a file
+ * is listed under its own name, a link to a folder is walked (each real folder once, so a
+ * loop ends). A dangling link with a manifest or Dockerfile name is listed too, so reading it
+ * fails naming it rather than being skipped in silence.
+ */
 export async function listPolicyFiles(dir: string): Promise<string[]> {
   const out: string[] = [];
+  const seen = new Set<string>();
   const walk = async (rel: string) => {
+    const real = await fs.realpath(path.join(dir, rel));
+    if (seen.has(real)) {
+      return;
+    }
+    seen.add(real);
     const entries = await fs.readdir(path.join(dir, rel), { withFileTypes: true });
     entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
     for (const e of entries) {
       const child = rel === '' ? e.name : `${rel}/${e.name}`;
-      if (e.isDirectory() && !skippedDir(e.name)) {
+      const policyName = isManifestName(e.name) || isDockerfileName(e.name);
+      if (e.isSymbolicLink()) {
+        const st = await fs.stat(path.join(dir, child)).catch(() => undefined);
+        if (st?.isDirectory() && !skippedDir(e.name)) {
+          await walk(child);
+        } else if (policyName && (st === undefined || st.isFile())) {
+          out.push(child);
+        }
+      } else if (e.isDirectory() && !skippedDir(e.name)) {
         await walk(child);
-      } else if (e.isFile() && (isManifestName(e.name) || isDockerfileName(e.name))) {
+      } else if (e.isFile() && policyName) {
         out.push(child);
       }
     }
@@ -76,7 +97,9 @@ export function checkInputs(inputs: readonly PolicyInput[], opts: CheckOptions =
   const kustomized = kustomizedPaths(read.flatMap((r) => (r.yaml ? [{ file: r.file, documents: r.yaml.documents }] : [])));
   for (const { file, text, type, yaml } of read) {
     if (type === 'dockerfile' || !yaml) {
-      findings.push(...checkDockerfile(text, file, opts));
+      for (const f of checkDockerfile(text, file, opts)) {
+        findings.push(f);
+      }
       continue;
     }
     for (const rule of rules) {
@@ -87,10 +110,14 @@ export function checkInputs(inputs: readonly PolicyInput[], opts: CheckOptions =
       }
     }
     const kustomization = kustomized(file);
-    sources.push(...yaml.documents.map((object, i) => ({ object, file, ...(yaml.lines[i] !== undefined ? { line: yaml.lines[i] } : {}), ...(kustomization ? { kustomization } : {}) })));
+    yaml.documents.forEach((object, i) => {
+      sources.push({ object, file, ...(yaml.lines[i] !== undefined ? { line: yaml.lines[i] } : {}), ...(kustomization ? { kustomization } : {}) });
+    });
   }
   const manifests = reportManifests(sources, opts);
-  findings.push(...manifests.findings);
+  for (const f of manifests.findings) {
+    findings.push(f);
+  }
   const byFile = (f: Finding) => f.file ?? '';
   return {
     ...manifests,
@@ -107,14 +134,14 @@ export function checkInputs(inputs: readonly PolicyInput[], opts: CheckOptions =
  */
 export function readManifestText(file: string, text: string): YamlFile {
   if (!isJsonName(path.posix.basename(file))) {
-    return readYaml(text);
+    return readYaml(text, file);
   }
   try {
     const value: unknown = JSON.parse(text);
-    return { documents: value === null ? [] : [value], lines: [1], problems: [], template: false };
+    return { documents: value === null ? [] : [value], lines: [1], problems: [], template: false, yaml11: [] };
   } catch {
-    const yaml = readYaml(text);
-    return yaml.problems.length > 0 && !/"apiVersion"\s*:/.test(text) ? { documents: [], lines: [], problems: [], template: false } : yaml;
+    const yaml = readYaml(text, file);
+    return yaml.problems.length > 0 && !/"apiVersion"\s*:/.test(text) ? { documents: [], lines: [], problems: [], template: false, yaml11: [] } : yaml;
   }
 }
 
@@ -170,7 +197,7 @@ export async function checkFiles(root: string, files: readonly string[], opts: C
 export async function readInputs(root: string, files: readonly string[]): Promise<PolicyInput[]> {
   return Promise.all(files.map(async (file) => ({
     file,
-    text: await fs.readFile(path.join(root, file), 'utf8'),
+    text: readTextBounded(path.join(root, file), BOUNDS.textFileBytes),
     type: isDockerfileName(path.posix.basename(file)) ? 'dockerfile' as const : 'yaml' as const,
   })));
 }

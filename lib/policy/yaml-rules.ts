@@ -1,5 +1,7 @@
 import * as jsYaml from 'js-yaml';
-import { parseAllDocuments } from 'yaml';
+import { Scalar, parseAllDocuments, visit } from 'yaml';
+import { BOUNDS, BoundError } from '../bounds';
+import { KUBECTL_SCHEMA, Yaml11Difference, collectDifferences, resolveNoting } from '../model/yaml11';
 import { LineHit, YamlRule, say } from './finding';
 
 /** A YAML file as the folder check reads it. */
@@ -10,34 +12,46 @@ export interface YamlFile {
   readonly lines: readonly (number | undefined)[];
   /** Where it does not parse. */
   readonly problems: readonly LineHit[];
-  /** It contains `{{ … }}` that breaks the YAML or becomes structure: a Helm or Go template, not a manifest; not checked. */
+  /**
+   * Its `{{ … }}` breaks the YAML or becomes structure: a Helm or Go template. Its documents
+   * that parse into objects are still checked (a template never hides an object that
+   * parses); the others are reported as template, not as syntax errors.
+   */
   readonly template: boolean;
+  /** Plain scalars kubectl reads otherwise than YAML 1.2 does (`yes` is true, `0o17` is 15): what the cluster sees. */
+  readonly yaml11: readonly Yaml11Difference[];
 }
 
-/** YAML 1.2's core schema (as `yaml` reads it: no timestamps, no `yes`/`no` booleans) with merge keys. */
-// `types` is part of js-yaml's API but missing from its type definitions.
-const SCHEMA = jsYaml.CORE_SCHEMA.extend({ implicit: [(jsYaml as unknown as { types: { merge: jsYaml.Type } }).types.merge] });
-
 /**
- * Parses a multi-document YAML file. Never throws. Valid files are read with js-yaml (about
- * 15× faster than `yaml` on manifests); a file with an error is read again with `yaml`, which
- * reports every error with its line and keeps the documents that do parse.
+ * Parses a multi-document YAML file as kubectl does (YAML 1.1 scalars, see `yaml11.ts`, with
+ * merge keys). Valid files are read with js-yaml (about 15× faster than `yaml` on
+ * manifests); a file with an error is read again with `yaml`, which reports every error with
+ * its line and keeps the documents that do parse. A `{{ … }}` anywhere never hides a document
+ * that parses.
+ *
+ * @param input names the input in the error past a bound
+ * @throws BoundError past {@link BOUNDS.yamlDocuments} documents
  */
-export function readYaml(text: string): YamlFile {
-  let file: YamlFile;
-  try {
-    file = readFast(text);
-  } catch {
-    file = readCareful(text);
+export function readYaml(text: string, input = 'YAML'): YamlFile {
+  const { result, differences } = collectDifferences(() => {
+    try {
+      return readFast(text, input);
+    } catch (e) {
+      if (e instanceof BoundError) {
+        throw e;
+      }
+      return readCareful(text, input);
+    }
+  });
+  // `{{ … }}` in a string (a Prometheus alert annotation, a Go template in a ConfigMap) or in a
+  // comment is data: the file is checked. Where the template breaks the YAML, or turns into
+  // structure (`image: {{ .Values.image }}` parses as a mapping used as a key), the file is a
+  // template: those documents are left out, every other document is still checked.
+  if (/\{\{[\s\S]*?\}\}/.test(text) && (result.problems.length > 0 || result.documents.some(hasMappingKey))) {
+    const keep = result.documents.map((d, i) => ({ d, line: result.lines[i] })).filter(({ d }) => !hasMappingKey(d));
+    return { documents: keep.map((k) => k.d), lines: keep.map((k) => k.line), problems: result.problems, template: true, yaml11: differences };
   }
-  // `{{ … }}` in a string (a Prometheus alert annotation, a Go template in a ConfigMap) is
-  // data: the file is checked. Only where the template breaks the YAML, or turns into
-  // structure (`image: {{ .Values.image }}` parses as a mapping used as a key), is the file
-  // a template that must be rendered first.
-  if (/\{\{[\s\S]*?\}\}/.test(text) && (file.problems.length > 0 || file.documents.some(hasMappingKey))) {
-    return { documents: [], lines: [], problems: [], template: true };
-  }
-  return file;
+  return { ...result, template: false, yaml11: differences };
 }
 
 /** Whether a parsed value has a key that was a mapping in the YAML (js-yaml writes it as `[object Object]`). */
@@ -51,7 +65,11 @@ function hasMappingKey(v: unknown): boolean {
   return Object.entries(v).some(([k, x]) => k === '[object Object]' || k.startsWith('{') || hasMappingKey(x));
 }
 
-function readFast(text: string): YamlFile {
+function tooMany(input: string): BoundError {
+  return new BoundError(input, 'the number of YAML documents', BOUNDS.yamlDocuments);
+}
+
+function readFast(text: string, input: string): Omit<YamlFile, 'template' | 'yaml11'> {
   const all: unknown[] = [];
   const starts: number[] = [];
   let depth = 0;
@@ -63,7 +81,11 @@ function readFast(text: string): YamlFile {
       depth--;
     }
   };
-  jsYaml.loadAll(text, (doc) => all.push(doc), { schema: SCHEMA, listener });
+  jsYaml.loadAll(text, (doc) => {
+    if (all.push(doc) > BOUNDS.yamlDocuments) {
+      throw tooMany(input);
+    }
+  }, { schema: KUBECTL_SCHEMA, listener });
   const exact = starts.length === all.length;
   const documents: unknown[] = [];
   const lines: (number | undefined)[] = [];
@@ -73,16 +95,20 @@ function readFast(text: string): YamlFile {
       lines.push(exact ? starts[i] : undefined);
     }
   });
-  return { documents, lines, problems: [], template: false };
+  return { documents, lines, problems: [] };
 }
 
-function readCareful(text: string): YamlFile {
+function readCareful(text: string, input: string): Omit<YamlFile, 'template' | 'yaml11'> {
   const documents: unknown[] = [];
   const lines: number[] = [];
   const problems: LineHit[] = [];
   const lineAt = lineIndex(text);
   // `merge: true`: Helm charts and hand-written manifests share blocks with `<<: *anchor`.
-  for (const doc of parseAllDocuments(text, { merge: true })) {
+  const docs = parseAllDocuments(text, { merge: true });
+  if (Array.isArray(docs) && docs.length > BOUNDS.yamlDocuments) {
+    throw tooMany(input);
+  }
+  for (const doc of docs) {
     if (doc.errors.length > 0) {
       for (const e of doc.errors) {
         // yaml repeats the position in the message; the finding carries the line.
@@ -90,13 +116,21 @@ function readCareful(text: string): YamlFile {
       }
       continue;
     }
+    // Plain scalars as kubectl reads them (YAML 1.1), not as YAML 1.2's core schema.
+    visit(doc, {
+      Scalar(_key, node: Scalar) {
+        if (node.type === 'PLAIN' && node.tag === undefined && typeof node.source === 'string') {
+          node.value = resolveNoting(node.source);
+        }
+      },
+    });
     const value: unknown = doc.toJS({ maxAliasCount: 1000 });
     if (value !== null && value !== undefined) {
       documents.push(value);
       lines.push(lineAt(doc.contents?.range?.[0] ?? doc.range[0]));
     }
   }
-  return { documents, lines, problems, template: false };
+  return { documents, lines, problems };
 }
 
 /** Maps a character offset to its 1-based line. */
@@ -120,6 +154,9 @@ function lineIndex(text: string): (offset: number) => number {
   };
 }
 
+/** How a YAML 1.1 value is shown: `true`, `15`, `null`. */
+const shown = (v: unknown) => (typeof v === 'string' ? `'${v}'` : String(v));
+
 /** Rules on a YAML file itself, in README order. */
 export const YAML_RULES: readonly YamlRule[] = [
   {
@@ -127,19 +164,32 @@ export const YAML_RULES: readonly YamlRule[] = [
     id: 'yaml/syntax',
     severity: 'error',
     description: 'Every YAML document parses.',
-    check: (file) => file.yaml.problems.map((p) => ({
+    check: (file) => (file.yaml.template ? [] : file.yaml.problems.map((p) => ({
       ...(p.line !== undefined ? { line: p.line } : {}),
       message: say(p.message, 'kubectl and GitOps tools refuse the whole file', 'fix the YAML'),
-    })),
+    }))),
   },
   {
     target: 'yaml',
     id: 'yaml/template',
     severity: 'warning',
-    description: 'A YAML file whose {{ … }} breaks the YAML or its structure is a template: it is reported, not checked.',
+    description: 'A YAML file whose {{ … }} breaks the YAML or its structure is a template: its documents that parse are checked, the others reported.',
     check: (file) => (file.yaml.template ? [{
-      message: say('the file does not parse as YAML where it has {{ … }}: it is a template, not a manifest', 'none of its objects is checked',
+      ...(file.yaml.problems[0]?.line !== undefined ? { line: file.yaml.problems[0].line } : {}),
+      message: say(`the file does not parse as YAML where it has {{ … }}${file.yaml.problems.length > 0 ? ` (${file.yaml.problems.length} YAML error(s))` : ''}: it is a template, not a manifest`,
+        'its documents that parse into objects are checked as written, the others not at all',
         'render it first (e.g. helm template … > rendered.yaml) and check the output'),
+    }] : []),
+  },
+  {
+    target: 'yaml',
+    id: 'yaml/yaml11-scalar',
+    severity: 'notice',
+    description: 'Plain scalars that kubectl (YAML 1.1) reads otherwise than YAML 1.2, e.g. yes as true, 0o17 as 15: checked as the cluster sees them.',
+    check: (file) => (file.yaml.yaml11.length > 0 ? [{
+      message: say(`${file.yaml.yaml11.slice(0, 8).map((d) => `${d.source} is read as ${shown(d.value)}`).join(', ')}${file.yaml.yaml11.length > 8 ? ', …' : ''}`,
+        'kubectl, Argo CD and Flux read YAML 1.1: that is what the cluster gets, and what goship checks',
+        'write true/false and decimal numbers, or quote what is meant as a string'),
     }] : []),
   },
 ];

@@ -1,5 +1,11 @@
-export * from './registry-login';
-export * from './image-build';
-export * from './prebuilt-image';
-export * from './kubernetes-objects';
-export * from './goship-deployment';
+/**
+ * The Pulumi backend: one component that builds (or looks up) every image of a goship app and
+ * applies its Kubernetes objects, the same objects the YAML path writes.
+ *
+ * @packageDocumentation
+ */
+export { GoshipDeployment } from './goship-deployment';
+export type { GoshipDeploymentArgs, ServiceRef } from './goship-deployment';
+export type { ImageBuildOptions } from './image-build';
+export { registryFromConfig } from './registry-login';
+export type { RegistryLogin, StackRegistry } from './registry-login';

@@ -1,6 +1,7 @@
 import { createHash } from 'crypto';
 import { imageDigest, parseImageReference } from '../model/image-ref';
 import { credentialsFor, CredentialLookup, RegistryCredentials } from './docker-config';
+import { Answer, Operation, discard, readBody, send, startOperation } from './http';
 
 /**
  * Resolves an image tag to its digest through the OCI distribution API
@@ -29,6 +30,17 @@ export interface ResolveOptions {
    * @default - only for loopback registries (`localhost`, `127.0.0.1`, `[::1]`), as Docker does
    */
   readonly plainHttp?: boolean;
+  /**
+   * Token realm hosts other than the registry's own that may receive the registry's
+   * credentials (e.g. `auth.docker.io` for Docker Hub). Each use is reported through `warn`.
+   * Without it, a realm on another host gets an anonymous token request only.
+   * @default - none: credentials go to the registry's host only
+   */
+  readonly tokenRealmHosts?: readonly string[];
+  /** Receives warnings, e.g. credentials sent to an opted-in realm host. @default - standard error */
+  readonly warn?: (message: string) => void;
+  /** The one deadline of the whole operation, in milliseconds. @default BOUNDS.registryOperationMs */
+  readonly deadlineMs?: number;
 }
 
 /** A tag's digest as the registry serves it. */
@@ -59,14 +71,19 @@ export async function resolveDigest(reference: string, options: ResolveOptions =
   const tagOrDigest = ref.digest ?? ref.tag!;
   const { host, name } = registryLocation(ref.repository);
   const plain = options.plainHttp ?? /^(localhost|127\.[0-9.]+|\[::1\])(:[0-9]+)?$/.test(host);
-  const url = `${plain ? 'http' : 'https'}://${host}/v2/${name}/manifests/${tagOrDigest}`;
+  const url = new URL(`${plain ? 'http' : 'https'}://${host}/v2/${name}/manifests/${tagOrDigest}`);
   const lookup = () => (options.credentials ?? ((h: string) => credentialsFor(h)))(host);
+  const op = startOperation(reference, options.deadlineMs);
+  const accept = { Accept: MANIFEST_ACCEPT.join(', ') };
 
-  let res = await request('HEAD', url, undefined, reference);
+  let authorization: string | undefined;
+  let res = await send(op, 'HEAD', url, accept);
   if (res.status === 401) {
-    const authorization = await authorize(res.headers.get('www-authenticate') ?? '', name, lookup(), reference);
-    res = await request('HEAD', url, authorization, reference);
+    await discard(res);
+    authorization = await authorize(op, url, res.headers.get('www-authenticate') ?? '', name, lookup(), options);
+    res = await send(op, 'HEAD', url, accept, authorization);
   }
+  await discard(res);
   if (res.status === 404) {
     throw new Error(`${reference}: not found in ${host} (404) — push it first (docker buildx bake --push), or check the tag`);
   }
@@ -74,37 +91,25 @@ export async function resolveDigest(reference: string, options: ResolveOptions =
     throw new Error(`${reference}: ${host} refused the credentials (${res.status}) — check auths['${host}'] in the Docker config (docker login ${host})`);
   }
   if (res.status !== 200) {
-    throw new Error(`${reference}: ${host} answered ${res.status} to HEAD ${url}`);
+    throw new Error(`${reference}: ${host} answered ${res.status} to HEAD ${url.toString()}`);
   }
   const mediaType = (res.headers.get('content-type') ?? '').split(';')[0].trim();
   let digest = res.headers.get('docker-content-digest');
   if (!digest) {
     // Some registries leave the header off a HEAD: the digest is the sha256 of the body.
-    const body = await request('GET', url, res.authorization, reference);
-    digest = `sha256:${createHash('sha256').update(Buffer.from(await body.arrayBuffer())).digest('hex')}`;
+    const body = await readBody(op, await send(op, 'GET', url, accept, authorization));
+    digest = `sha256:${createHash('sha256').update(body).digest('hex')}`;
   }
   return { digest: imageDigest(`${reference} digest`, digest), mediaType };
 }
 
-type Answer = Response & { authorization?: string };
-
-async function request(method: string, url: string, authorization: string | undefined, reference: string): Promise<Answer> {
-  try {
-    const res = await fetch(url, {
-      method,
-      headers: { Accept: MANIFEST_ACCEPT.join(', '), ...(authorization ? { Authorization: authorization } : {}) },
-      redirect: 'follow',
-    }) as Answer;
-    res.authorization = authorization;
-    return res;
-  } catch (e) {
-    const cause = (e as { cause?: { message?: string } }).cause?.message;
-    throw new Error(`${reference}: cannot reach ${new URL(url).host} (${cause ?? (e as Error).message})`);
-  }
-}
-
-/** The `Authorization` header for a 401's challenge: Basic, or a Bearer token fetched from its realm. */
-async function authorize(challenge: string, name: string, lookup: CredentialLookup, reference: string): Promise<string> {
+/**
+ * The `Authorization` header for a 401's challenge: Basic, or a Bearer token fetched from its
+ * realm. Credentials go to the realm only when it is on the registry's host (or opted in),
+ * and never over http when the registry spoke https.
+ */
+async function authorize(op: Operation, registry: URL, challenge: string, name: string, lookup: CredentialLookup, options: ResolveOptions): Promise<string> {
+  const reference = op.subject;
   if (lookup.kind === 'unsupported') {
     throw new Error(`${reference}: the registry needs credentials, but ${lookup.why}`);
   }
@@ -118,30 +123,62 @@ async function authorize(challenge: string, name: string, lookup: CredentialLook
     return basic;
   }
   if (scheme !== 'bearer') {
-    throw new Error(`${reference}: the registry answered 401 with an unsupported challenge '${challenge}' (goship speaks Basic and Bearer)`);
+    throw new Error(`${reference}: the registry answered 401 with an unsupported challenge '${printable(challenge)}' (goship speaks Basic and Bearer)`);
   }
   const params = challengeParams(challenge);
-  if (!params.realm) {
-    throw new Error(`${reference}: the registry's Bearer challenge names no realm: '${challenge}'`);
+  let tokenUrl: URL;
+  try {
+    tokenUrl = new URL(params.realm ?? '');
+  } catch {
+    throw new Error(`${reference}: the registry's Bearer challenge names no usable realm: '${printable(challenge)}'`);
   }
-  const tokenUrl = new URL(params.realm);
+  if (tokenUrl.protocol !== 'https:' && tokenUrl.protocol !== 'http:') {
+    throw new Error(`${reference}: the token realm ${tokenUrl.protocol} is not http(s)`);
+  }
+  if (registry.protocol === 'https:' && tokenUrl.protocol !== 'https:') {
+    throw new Error(`${reference}: the registry speaks https but names a plain-http token realm (${tokenUrl.host}) — goship never sends credentials over http after https`);
+  }
   if (params.service) {
     tokenUrl.searchParams.set('service', params.service);
   }
   tokenUrl.searchParams.set('scope', params.scope ?? `repository:${name}:pull`);
-  const res = await request('GET', tokenUrl.toString(), basic, reference);
+  const sameHost = tokenUrl.hostname === registry.hostname;
+  const optedIn = (options.tokenRealmHosts ?? []).includes(tokenUrl.host) || (options.tokenRealmHosts ?? []).includes(tokenUrl.hostname);
+  const sendCredentials = basic !== undefined && (sameHost || optedIn);
+  if (sendCredentials && !sameHost) {
+    (options.warn ?? ((m: string) => process.stderr.write(`${m}\n`)))(
+      `goship: warning: sending the credentials for ${registry.host} to the token realm ${tokenUrl.host}, another host, as --token-realm-host allows`);
+  }
+  const res: Answer = await send(op, 'GET', tokenUrl, {}, sendCredentials ? basic : undefined);
   if (res.status === 401 || res.status === 403) {
-    throw new Error(`${reference}: the token service ${tokenUrl.host} refused ${basic ? 'the credentials' : 'an anonymous token'} (${res.status}) — check auths in the Docker config (docker login)`);
+    await discard(res);
+    const why = basic && !sendCredentials
+      ? `an anonymous token: its realm ${tokenUrl.host} is another host than ${registry.host}, and goship sends credentials there only when allowed (goship pin --token-realm-host ${tokenUrl.host})`
+      : basic ? 'the credentials' : 'an anonymous token';
+    throw new Error(`${reference}: the token service ${tokenUrl.host} refused ${why} (${res.status}) — check auths in the Docker config (docker login)`);
   }
   if (res.status !== 200) {
+    await discard(res);
     throw new Error(`${reference}: the token service ${tokenUrl.host} answered ${res.status}`);
   }
-  const body = await res.json().catch(() => ({})) as { token?: string; access_token?: string };
-  const token = body.token ?? body.access_token;
-  if (!token) {
+  let body: { token?: unknown; access_token?: unknown } = {};
+  try {
+    body = JSON.parse((await readBody(op, res)).toString('utf8')) as typeof body;
+  } catch (e) {
+    if (!(e instanceof SyntaxError)) {
+      throw e;
+    }
+  }
+  const token = body?.token ?? body?.access_token;
+  if (typeof token !== 'string' || token === '' || /[\r\n]/.test(token)) {
     throw new Error(`${reference}: the token service ${tokenUrl.host} answered without a token`);
   }
   return `Bearer ${token}`;
+}
+
+/** Text from a server, safe to print on one line and short. */
+function printable(text: string): string {
+  return text.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g, '?').slice(0, 200);
 }
 
 /** `Bearer realm="…",service="…",scope="…"` → its parameters. */
@@ -172,20 +209,26 @@ export function repositoryClient(repository: string, reference: string, options:
   const { host, name } = registryLocation(repository);
   const plain = options.plainHttp ?? /^(localhost|127\.[0-9.]+|\[::1\])(:[0-9]+)?$/.test(host);
   const base = `${plain ? 'http' : 'https'}://${host}/v2/${name}`;
+  // One deadline for everything this client does: a pull is one operation.
+  const op = startOperation(reference, options.deadlineMs);
   let authorization: string | undefined;
   return {
     host,
     name,
     async get(p: string): Promise<Response> {
-      let res = await request('GET', `${base}${p}`, authorization, reference);
+      const url = new URL(`${base}${p}`);
+      const accept = { Accept: MANIFEST_ACCEPT.join(', ') };
+      let res = await send(op, 'GET', url, accept, authorization);
       if (res.status === 401) {
-        authorization = await authorize(res.headers.get('www-authenticate') ?? '', name, (options.credentials ?? ((h: string) => credentialsFor(h)))(host), reference);
-        res = await request('GET', `${base}${p}`, authorization, reference);
+        await discard(res);
+        authorization = await authorize(op, url, res.headers.get('www-authenticate') ?? '', name, (options.credentials ?? ((h: string) => credentialsFor(h)))(host), options);
+        res = await send(op, 'GET', url, accept, authorization);
       }
       if (res.status === 401 || res.status === 403) {
+        await discard(res);
         throw new Error(`${reference}: ${host} refused the credentials (${res.status}) — check auths['${host}'] in the Docker config (docker login ${host})`);
       }
-      return res;
+      return res.response;
     },
   };
 }

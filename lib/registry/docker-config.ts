@@ -1,6 +1,7 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
+import { BOUNDS, readTextBounded } from '../bounds';
 
 /**
  * Registry credentials from a Docker client config (`$DOCKER_CONFIG/config.json`, else
@@ -54,16 +55,24 @@ export function credentialsFor(host: string, file: string = dockerConfigPath()):
   }
   let config: DockerConfig;
   try {
-    config = JSON.parse(fs.readFileSync(file, 'utf8')) as DockerConfig;
+    config = JSON.parse(readTextBounded(file, BOUNDS.textFileBytes)) as DockerConfig;
   } catch (e) {
-    throw new Error(`${file}: not valid JSON (${(e as Error).message})`);
+    if (!(e instanceof SyntaxError)) {
+      throw e;
+    }
+    // The parser's message quotes the file's bytes, which hold passwords: only the position is told.
+    const at = /position (\d+)/.exec(e.message)?.[1];
+    throw new Error(`${file}: not valid JSON${at === undefined ? '' : ` (at byte ${at})`} — fix it or run docker login again (the file's bytes are not shown: they hold credentials)`);
+  }
+  if (typeof config !== 'object' || config === null || Array.isArray(config)) {
+    throw new Error(`${file}: not a Docker config (not a JSON object) — fix it or run docker login again`);
   }
   for (const key of keysFor(host)) {
     const entry = config.auths?.[key];
     if (!entry) {
       continue;
     }
-    if (entry.auth) {
+    if (typeof entry.auth === 'string' && entry.auth !== '') {
       const decoded = Buffer.from(entry.auth, 'base64').toString('utf8');
       const colon = decoded.indexOf(':');
       if (colon <= 0) {

@@ -1,8 +1,10 @@
 import { createHash } from 'crypto';
 import { promises as fsp } from 'fs';
 import * as path from 'path';
+import { BOUNDS } from '../bounds';
 import { parseImageReference } from '../model/image-ref';
 import { ResolveOptions, repositoryClient, RepositoryClient } from './distribution';
+import { readResponse } from './http';
 
 /**
  * Pulls an image from its registry into an OCI image layout directory, through goship's own
@@ -82,7 +84,7 @@ async function fetchManifest(client: RepositoryClient, reference: string, tagOrD
   if (res.status !== 200) {
     throw new Error(`${reference}: ${client.host} answered ${res.status} to GET manifests/${tagOrDigest}`);
   }
-  const bytes = Buffer.from(await res.arrayBuffer());
+  const bytes = await readResponse(reference, res, BOUNDS.jsonBlobBytes);
   const digest = `sha256:${sha256(bytes)}`;
   if (expected !== undefined && expected !== digest) {
     throw new Error(`${reference}: the manifest ${client.host} served for ${expected} hashes to ${digest}`);
@@ -98,7 +100,7 @@ async function fetchBlob(client: RepositoryClient, reference: string, digest: st
   if (res.status !== 200) {
     throw new Error(`${reference}: ${client.host} answered ${res.status} to GET blobs/${digest}`);
   }
-  const bytes = Buffer.from(await res.arrayBuffer());
+  const bytes = await readResponse(reference, res, BOUNDS.layerBytes);
   if (`sha256:${sha256(bytes)}` !== digest) {
     throw new Error(`${reference}: the blob ${client.host} served for ${digest} does not match its digest`);
   }

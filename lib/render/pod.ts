@@ -25,6 +25,7 @@ export function renderPodSpec(spec: WorkloadSpec): Record<string, unknown> {
       requests: sorted(spec.requests),
       ...(Object.keys(spec.limits).length > 0 ? { limits: sorted(spec.limits) } : {}),
     },
+    ...lifecycle(spec),
     securityContext: {
       allowPrivilegeEscalation: false,
       capabilities: { drop: ['ALL'] },
@@ -51,8 +52,7 @@ export function renderPodSpec(spec: WorkloadSpec): Record<string, unknown> {
       ...(hasFiles ? { fsGroup: spec.runAsGroup } : {}),
       seccompProfile: { type: 'RuntimeDefault' },
     },
-    // No preStop hook: a scratch image has no `sleep`. The service keeps serving for a
-    // moment after SIGTERM, then drains within this period.
+    // Covers the preStop sleep, then the service's own drain after SIGTERM.
     terminationGracePeriodSeconds: spec.terminationGracePeriodSeconds,
     ...(spec.nodeArchitectures.length > 0 ? {
       affinity: {
@@ -85,6 +85,17 @@ export function renderPodSpec(spec: WorkloadSpec): Record<string, unknown> {
       }),
     ],
   };
+}
+
+/**
+ * Kubernetes' own preStop sleep, so the endpoints drop the pod before SIGTERM arrives (a scratch
+ * image needs no sleep binary for it), unless the `lifecycle` prop sets its own hooks: those win,
+ * hook by hook.
+ */
+function lifecycle(spec: WorkloadSpec): { lifecycle?: Record<string, unknown> } {
+  const own = (spec.containerFields?.lifecycle ?? {}) as Record<string, unknown>;
+  const hooks = { ...(spec.preStopSleepSeconds > 0 ? { preStop: { sleep: { seconds: spec.preStopSleepSeconds } } } : {}), ...own };
+  return Object.keys(hooks).length > 0 ? { lifecycle: hooks } : {};
 }
 
 /**

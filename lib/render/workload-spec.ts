@@ -162,6 +162,8 @@ export interface WorkloadSpec {
   readonly livenessProbe: ProbeSpec;
   readonly startupProbe: ProbeSpec;
   readonly terminationGracePeriodSeconds: number;
+  /** 0: no preStop hook. */
+  readonly preStopSleepSeconds: number;
   readonly runAsUser: number;
   readonly runAsGroup: number;
   readonly requests: Readonly<Record<string, string>>;

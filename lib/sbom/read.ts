@@ -1,6 +1,7 @@
 import { createHash } from 'crypto';
 import { promises as fsp } from 'fs';
 import * as path from 'path';
+import { BOUNDS, readFileBounded } from '../bounds';
 import { readGoBuildInfo } from '../inspect/buildinfo';
 import { readElf } from '../inspect/elf';
 import { ImageCandidate, openImage } from '../inspect/image-source';
@@ -32,12 +33,16 @@ export async function readSbomSubject(location: string, options: ReadSbomOptions
   const stat = await fsp.stat(location).catch(() => {
     throw new Error(`${location}: no such file or directory`);
   });
+  if (!stat.isDirectory() && !stat.isFile()) {
+    // Opening a FIFO waits for a writer, and a device such as /dev/zero never ends.
+    throw new Error(`${location}: not a regular file, folder or image — give a binary, an image tarball or an OCI layout`);
+  }
   if (!stat.isDirectory()) {
     const handle = await fsp.open(location, 'r');
     const head = Buffer.alloc(4);
     await handle.read(head, 0, 4, 0).finally(() => handle.close());
     if (head.readUInt32BE(0) === 0x7f454c46) {
-      return fromBinary(await fsp.readFile(location), location, { sourceDateEpoch: options.sourceDateEpoch });
+      return fromBinary(readFileBounded(location, BOUNDS.binaryBytes), location, { sourceDateEpoch: options.sourceDateEpoch });
     }
   }
   const source = await openImage(location);

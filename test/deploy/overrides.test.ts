@@ -66,6 +66,15 @@ describe('RollingDeployment overrides', () => {
     expect(pod.terminationGracePeriodSeconds).toBe(60);
   });
 
+  test('preStop sleep: longer, or none for clusters older than 1.30', () => {
+    // GIVEN / WHEN
+    const longer = podSpec(synthHello({ preStopSleepSeconds: 10 }).objects);
+    const none = podSpec(synthHello({ preStopSleepSeconds: 0 }).objects);
+    // THEN
+    expect(longer.containers[0].lifecycle).toEqual({ preStop: { sleep: { seconds: 10 } } });
+    expect(none.containers[0].lifecycle).toBeUndefined();
+  });
+
   test('every resource value', () => {
     // GIVEN / WHEN
     const { objects } = synthHello({

@@ -62,7 +62,8 @@ describe('everyday pod fields', () => {
     for (const field of ['imagePullSecrets', 'tolerations', 'nodeSelector', 'priorityClassName', 'initContainers']) {
       expect(pod.spec[field]).toBeUndefined();
     }
-    expect(pod.spec.containers[0].lifecycle).toBeUndefined();
+    // only goship's own preStop sleep
+    expect(pod.spec.containers[0].lifecycle).toEqual({ preStop: { sleep: { seconds: 5 } } });
   });
 
   test.each([

@@ -137,12 +137,12 @@ describe('RollingDeployment', () => {
       expect(c.resources).toEqual({ requests: { 'cpu': '50m', 'ephemeral-storage': '64Mi', 'memory': '32Mi' }, limits: { memory: '128Mi' } });
     });
 
-    test('waits 30 s for a drain, pulls IfNotPresent', () => {
+    test('sleeps 5 s in a preStop hook before SIGTERM, waits 30 s in all, pulls IfNotPresent', () => {
       // GIVEN / WHEN
       const pod = podSpec(synthHello().objects);
       // THEN
       expect(pod.terminationGracePeriodSeconds).toBe(30);
-      expect(pod.containers[0].lifecycle).toBeUndefined();
+      expect(pod.containers[0].lifecycle).toEqual({ preStop: { sleep: { seconds: 5 } } });
       expect(pod.containers[0].imagePullPolicy).toBe('IfNotPresent');
       expect(pod.containers[0].image).toBe('registry.example.com/team/hello:1a2b3c4');
     });

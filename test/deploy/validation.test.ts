@@ -116,6 +116,20 @@ describe('RollingDeployment validation', () => {
     expect([e.prop, e.value]).toEqual(['progressDeadlineSeconds', 60]);
   });
 
+  test('fails if the preStop sleep is not a whole number of seconds', () => {
+    // GIVEN / WHEN
+    const e = rejection({ preStopSleepSeconds: -1 });
+    // THEN
+    expect([e.prop, e.value]).toEqual(['preStopSleepSeconds', -1]);
+  });
+
+  test('fails if the preStop sleep leaves no time to drain within the grace period', () => {
+    // GIVEN / WHEN
+    const e = rejection({ terminationGracePeriodSeconds: 10, preStopSleepSeconds: 10 });
+    // THEN
+    expect([e.prop, e.value, e.fix]).toEqual(['preStopSleepSeconds', 10, 'use e.g. 5, or raise terminationGracePeriodSeconds']);
+  });
+
   test('fails if an extra port has the main port number', () => {
     // GIVEN / WHEN
     const e = rejection({ extraPorts: { metrics: 8080 } });

@@ -12,7 +12,7 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
-import { parseGoMod, parseGoWork } from '../../lib';
+import { parseGoMod, parseGoWork } from '../../lib/image/go-mod';
 import { parseVendorModules, vendorDisagreement } from '../../lib/image/go-mod';
 import { GoBuildInfo, GoModule, readGoBuildInfo } from '../../lib/inspect/buildinfo';
 import { readElf } from '../../lib/inspect/elf';

@@ -179,7 +179,8 @@ describeE2E('company Go modules, built with buildah from what goship synthesizes
   });
 
   describe('a private module behind a proxy that requires basic auth', () => {
-    const netrc = `machine ${proxy.host} login ${CREDENTIALS.user} password ${CREDENTIALS.password}\n`;
+    // The proxy starts in beforeAll: its host (with the port) is known only then.
+    const netrcFor = () => `machine ${proxy.host} login ${CREDENTIALS.user} password ${CREDENTIALS.password}\n`;
 
     test('fails clearly without the secret, and with a wrong credential the proxy refuses it', async () => {
       // WHEN the secret is not passed
@@ -195,7 +196,7 @@ describeE2E('company Go modules, built with buildah from what goship synthesizes
       expect(bake.private.secret).toEqual(['id=netrc,env=GOSHIP_SECRET_NETRC']);
       // WHEN it is built with the secret bake would pass
       const before = proxy.requests.filter((r) => r.authorized && r.path.endsWith('.zip')).length;
-      const built = await build('private', { secrets: true, env: { GOSHIP_SECRET_NETRC: netrc } });
+      const built = await build('private', { secrets: true, env: { GOSHIP_SECRET_NETRC: netrcFor() } });
       // THEN the module came through the proxy, with the credential, during this build
       expect(proxy.requests.filter((r) => r.authorized && r.path.endsWith(`/${PRIVATE_VERSION}.zip`)).length).toBe(before + 1);
       const { layout, stdout } = await runImage(built, 'private');

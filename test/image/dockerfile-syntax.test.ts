@@ -1,5 +1,6 @@
 import { Chart, Testing } from 'cdk8s';
-import { DockerfileSyntax, GoshipApp, GoStaticImage, renderDockerfile, ValidationError } from '../../lib';
+import { DockerfileSyntax, GoshipApp, GoStaticImage, ValidationError } from '../../lib';
+import { renderDockerfile } from '../../lib/render/dockerfile';
 import { HELLO_DOCKERFILE_SPEC } from '../support/dockerfile-spec';
 import { makeGoModule } from '../support/go-module';
 

@@ -121,7 +121,7 @@ describe('validation of the module props', () => {
   });
 
   test.each([
-    ['an unknown option, with the near miss', () => BuildSecret.netrc({ idd: 'x' } as any), /^secrets.idd: 'x' — is not a prop of BuildSecret — did you mean 'id'\?$/],
+    ['an unknown option, with the near miss', () => BuildSecret.netrc({ idd: 'x' } as any), /^secrets.idd: '\(hidden\)' — is not a prop of BuildSecret — did you mean 'id'\?$/],
     ['an id with upper case', () => BuildSecret.netrc({ id: 'NetRC' }), /^secrets.id: 'NetRC' — not a secret id/],
     ['an env name in lower case', () => BuildSecret.netrc({ env: 'netrc' }), /^secrets.env: 'netrc' — not an environment variable name/],
     ['an absolute src', () => BuildSecret.netrc({ src: '/home/me/.netrc' }), /^secrets.src: '\/home\/me\/.netrc' — must be a relative path/],

@@ -1,6 +1,6 @@
-import { buildTags, goBuildCommand, goVersion, goVersionOf, ldflags, mainPackage, parseGoMod, parseGoWork, versionVariable } from '../../lib';
-import { compareGoVersions } from '../../lib/image/go-mod';
+import { compareGoVersions, goVersionOf, parseGoMod, parseGoWork } from '../../lib/image/go-mod';
 import { declaresVersionVariable } from '../../lib/image/go-module';
+import { buildTags, goBuildCommand, goVersion, ldflags, mainPackage, versionVariable } from '../../lib/model/go-build';
 
 describe('go.mod', () => {
   test('reads module, go and toolchain lines', () => {

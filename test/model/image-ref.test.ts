@@ -1,4 +1,5 @@
-import { ImageTag, imageRepository, imageTag, parseImageReference, ValidationError } from '../../lib';
+import { ImageTag, ValidationError } from '../../lib';
+import { imageRepository, imageTag, parseImageReference } from '../../lib/model/image-ref';
 
 describe('image references', () => {
   test.each([

@@ -68,6 +68,6 @@ describe('constructs reject unknown props at run time', () => {
 
   test('fails if a nested prop object of GoStaticImage has an unknown prop: BuildSecret options', () => {
     expect(() => new GoStaticImage(Testing.chart(), 'image', { context: makeGoModule(), secrets: [BuildSecret.netrc({ src: 'netrc', evn: 'X' } as any)] }))
-      .toThrow("secrets.evn: 'X' — is not a prop of BuildSecret — did you mean 'env'?");
+      .toThrow("secrets.evn: '(hidden)' — is not a prop of BuildSecret — did you mean 'env'?");
   });
 });

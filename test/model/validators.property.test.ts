@@ -1,5 +1,7 @@
 import * as fc from 'fast-check';
-import { dns1035Label, dns1123Label, dns1123Subdomain, envVarName, imageRepository, imageTag, labelKey, labelValue, portName, ValidationError } from '../../lib';
+import { ValidationError } from '../../lib';
+import { imageRepository, imageTag } from '../../lib/model/image-ref';
+import { dns1035Label, dns1123Label, dns1123Subdomain, envVarName, labelKey, labelValue, portName } from '../../lib/model/names';
 
 /*
  * Property-based tests: values built from the upstream grammars are accepted; values broken in

@@ -1,9 +1,10 @@
 import * as fs from 'fs';
 import { Chart } from 'cdk8s';
 import { parseAllDocuments } from 'yaml';
-import { GoshipApp, GoStaticImage, Platform, renderDockerfile, RuntimeBase } from '../../lib';
+import { GoshipApp, GoStaticImage, Platform, RuntimeBase } from '../../lib';
 import { RollingDeployment } from '../../lib/deploy';
 import { checkDockerfile, checkManifests } from '../../lib/policy';
+import { renderDockerfile } from '../../lib/render/dockerfile';
 import { HELLO_DOCKERFILE_SPEC } from '../support/dockerfile-spec';
 import { makeGoModule } from '../support/go-module';
 

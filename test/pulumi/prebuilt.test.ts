@@ -3,7 +3,8 @@ import * as os from 'os';
 import * as path from 'path';
 import { parseAllDocuments } from 'yaml';
 import { pinOutput, readBakeTargets } from '../../lib/pin/pin-output';
-import { GoshipDeployment, lookupPrebuiltImage } from '../../lib/pulumi';
+import { GoshipDeployment } from '../../lib/pulumi';
+import { lookupPrebuiltImage } from '../../lib/pulumi/prebuilt-image';
 import { webFixture } from './fixture';
 import { installMocks, registryImages, settle, unexpectedCalls, valueOf } from './mocks';
 

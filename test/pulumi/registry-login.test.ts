@@ -1,5 +1,5 @@
 import * as pulumi from '@pulumi/pulumi';
-import { loginApplies, registryFromConfig, registryHostOf } from '../../lib/pulumi';
+import { loginApplies, registryFromConfig, registryHostOf } from '../../lib/pulumi/registry-login';
 import { installMocks, valueOf } from './mocks';
 
 installMocks('shop', 'dev');

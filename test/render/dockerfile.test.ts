@@ -1,4 +1,6 @@
-import { Platform, renderBakeFile, renderDockerfile, renderDockerignore, RuntimeBase } from '../../lib';
+import { Platform, RuntimeBase } from '../../lib';
+import { renderBakeFile } from '../../lib/render/bake';
+import { renderDockerfile, renderDockerignore } from '../../lib/render/dockerfile';
 import { HELLO_DOCKERFILE_SPEC } from '../support/dockerfile-spec';
 
 const base = HELLO_DOCKERFILE_SPEC;

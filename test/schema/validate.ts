@@ -36,9 +36,21 @@ const schemas = new Map<string, Schema>();
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const registry = require('@kubernetes-models/validate') as { register: (id: string, schema: Schema) => void };
 const register = registry.register;
+/**
+ * Fields goship writes that are newer than the 1.27 schema, by the schema they belong in:
+ * `lifecycle.preStop.sleep` (KEP-3960: alpha in 1.29, beta and on by default in 1.30, GA in
+ * 1.34). The cluster tests apply them to a real 1.34 API server with strict field validation.
+ */
+const NEWER_FIELDS: Readonly<Record<string, Schema>> = {
+  'io.k8s.api.core.v1.LifecycleHandler': {
+    sleep: { type: 'object', properties: { seconds: { type: 'integer', format: 'int64' } }, required: ['seconds'] },
+  },
+};
 registry.register = (id: string, schema: Schema): void => {
-  schemas.set(id, schema);
-  register(id, schema);
+  const newer = NEWER_FIELDS[id];
+  const s = newer ? { ...schema, properties: { ...(schema.properties as Schema), ...newer } } : schema;
+  schemas.set(id, s);
+  register(id, s);
 };
 
 const strict = new Ajv({ strict: false, allErrors: true, validateFormats: false });
