@@ -13,7 +13,8 @@
  *   --runs=n           GOSHIP_BENCH_RUNS     goship runs per size (medians are shown; default 3)
  *   --cdk8s-runs=n     GOSHIP_BENCH_CDK8S_RUNS  cdk8s runs per size (default 2: ~90 s each at 3000)
  *   --tree=services|plain  GOSHIP_BENCH_TREE what each chart holds (plain: cdk8s-plus-27 only)
- *   --only=synth,image,modules,check,publish GOSHIP_BENCH_ONLY  which benches (publish only when named)
+ *   --only=synth,image,modules,check,publish,bake GOSHIP_BENCH_ONLY  which benches (publish
+ *                      and bake only when named; bake needs scripts/buildkitd.sh started)
  *   --compare=all|smallest GOSHIP_BENCH_COMPARE  sizes whose chart YAML is compared byte for byte
  *   --profile          GOSHIP_BENCH_PROFILE=1  CPU profiles of goship's synth (.cache/bench/profiles)
  *   --build-runs=n     GOSHIP_BENCH_BUILD_RUNS   cold builds per platform
@@ -26,6 +27,7 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
+import { bakeBench, printBake } from './bake-bench';
 import { checkBench, printCheck } from './check-bench';
 import { imageBench, printImages } from './image-bench';
 import { moduleBench, printModules } from './module-bench';
@@ -138,6 +140,16 @@ async function main(): Promise<void> {
       });
       if (result) {
         say(`SKIPPED: the publish bench needs ko: ${result.skipped}.`);
+      }
+    }
+    if (only.includes('bake')) {
+      heading('Bake: hello and the shop\'s three images, both platforms, on a standalone BuildKit');
+      // The builder image comes from the suite's registry mirror (scripts/mirror.sh), buildkitd's Docker Hub mirror.
+      const result = bakeBench({ workdir: fs.mkdtempSync(path.join(workdir, 'bake-')) });
+      if ('skipped' in result) {
+        say(`SKIPPED: the bake bench needs ${result.skipped}.`);
+      } else {
+        printBake(result);
       }
     }
   } finally {

@@ -9,6 +9,7 @@
  */
 export * from './tools/bake';
 export * from './tools/build-reuse';
+export * from './tools/buildx';
 export * from './tools/buildah';
 export * from './tools/cleanup';
 export * from './tools/docker';
