@@ -7,6 +7,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import type { StackRunRequest, StackRunResult } from '../pulumi/stack-run';
+import { toolsBin } from './buildx';
 import { Cleanup } from './cleanup';
 import { IN_CI } from './prerequisites';
 import { REPO_ROOT, run, RunResult } from './process';
@@ -25,12 +26,6 @@ function npmPluginVersion(pkg: string): string {
     throw new Error(`${pkg}/package.json has no pulumi.version`);
   }
   return json.pulumi.version;
-}
-
-/** The folder the Go-built tools live in (`scripts/e2e-setup.sh bin`). */
-export async function toolsBin(): Promise<string> {
-  const { stdout } = await run('bash', [path.join(REPO_ROOT, 'scripts', 'e2e-setup.sh'), 'bin']);
-  return stdout.trim();
 }
 
 /**
@@ -67,7 +62,7 @@ export interface PulumiEngine {
  * installed from their built binaries (`pulumi plugin install resource NAME VERSION --file`).
  */
 export async function setUpEngine(cleanup: Cleanup, extraEnv: Readonly<Record<string, string>> = {}): Promise<PulumiEngine> {
-  const bin = await toolsBin();
+  const bin = toolsBin();
   const dir = cleanup.tmpdir('pulumi');
   const stateDir = path.join(dir, 'state');
   const home = path.join(dir, 'home');
