@@ -23,6 +23,7 @@ export const ENTRY_POINTS: Readonly<Record<string, string>> = {
   'goship-verify': 'verify/index.d.ts',
   'goship-sbom': 'sbom/index.d.ts',
   'goship-pin': 'pin/index.d.ts',
+  'goship-publish': 'publish/index.d.ts',
   'goship-pulumi': 'pulumi/index.d.ts',
   'goship-cdk8s-plus': 'interop/cdk8s-plus.d.ts',
 };

@@ -66,7 +66,8 @@ describe('GoshipDeployment with prebuilt images', () => {
     const fixture = webFixture({ pinsFile });
     writePins(pinsFile, new Map([[fixture.image.name, { ref: `${fixture.image.repository}:v0`, digest: `sha256:${'d'.repeat(64)}` }]]));
     registryImages.set(fixture.image.imageRef, DIGEST);
-    const component = new GoshipDeployment('web', { app: fixture.app, prebuilt: true });
+    // The lookup through the mocked provider invoke: no registry runs under the mock engine.
+    const component = new GoshipDeployment('web', { app: fixture.app, prebuilt: true, prebuiltLookup: 'docker-provider' });
     await settle([component, ...Object.values(component.objects)]);
     expect(await valueOf(component.imageRefs)).toEqual({ api: `${fixture.image.imageRef}@${DIGEST}` });
   });
