@@ -6,4 +6,5 @@ module.exports = {
   roots: ['<rootDir>/test'],
   testMatch: ['**/*.test.ts'],
   testPathIgnorePatterns: ['/node_modules/', '<rootDir>/test/e2e/', '<rootDir>/test/cluster/'],
+  setupFiles: ['<rootDir>/test/support/fast-check-seed.ts'],
 };

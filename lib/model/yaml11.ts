@@ -60,7 +60,9 @@ export function resolvePlain11(s: string): Yaml11Value {
   }
   const c = s[0];
   if (c === '.') {
-    return /^\.[0-9]+([eE][-+]?[0-9]+)?$/.test(s) ? Number(s) : s;
+    // go-yaml v2 hands these to Go's strconv.ParseFloat as written, which takes an underscore
+    // between two digits (`.7_6` is 0.76).
+    return /^\.[0-9](_?[0-9])*([eE][-+]?[0-9](_?[0-9])*)?$/.test(s) ? Number(s.replace(/_/g, '')) : s;
   }
   if (!/[-+0-9]/.test(c)) {
     return s;
