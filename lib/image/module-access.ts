@@ -9,7 +9,7 @@ export interface ModuleAccessProps {
   /**
    * `GOPROXY` of the builder stage: where modules are downloaded from. No credentials in the
    * URL (they would be in the image config and logs): put them in a netrc secret.
-   * @default - Go's default, `https://proxy.golang.org,direct`
+   * @default - Go's default: the public module proxy, then direct
    */
   readonly goProxy?: string;
   /**
