@@ -3,6 +3,8 @@ import { GoModuleEnv } from '../render/dockerfile';
 import { ldflagWords } from '../render/go-build';
 import { GoStaticImage } from './go-static-image';
 
+export type { GoModuleEnv } from '../render/dockerfile';
+
 /**
  * Everything `goship publish` needs to build and assemble one image without a Dockerfile:
  * the image's resolved build settings as plain JSON data, so a CLI can read them from an app
