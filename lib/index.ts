@@ -21,10 +21,10 @@ export type { ModuleLayout } from './image/module-layout';
 export { RuntimeBase } from './image/runtime-base';
 export type { RuntimeBaseOptions } from './image/runtime-base';
 export { ImageTag } from './image/image-tag';
-export type { TagSource } from './image/image-tag';
 export { BuildSecret } from './image/build-secret';
 export type { BuildSecretOptions, BuildSecretSource } from './image/build-secret';
 export { DockerfileSyntax } from './image/dockerfile-syntax';
+export { LinkValue } from './image/go-build';
 export type { TimeZoneData } from './render/dockerfile';
 
 // The workload.
@@ -58,4 +58,3 @@ export type { ValidationErrorDetails } from './model/errors';
 export { Platform } from './model/platform';
 export type { ArchFacts } from './model/platform';
 export type { DeployableImage } from './model/deployable-image';
-export { LinkValue } from './model/go-build';

@@ -48,8 +48,9 @@ function main(check: boolean): number {
           extractorMessageReporting: {
             'default': { logLevel: ExtractorLogLevel.Warning },
             'ae-missing-release-tag': { logLevel: ExtractorLogLevel.None },
-            // A type an entry point uses but does not export (often one another entry point
-            // exports, as goship/verify uses goship's Platform) is named in the report.
+            // A type an entry point uses but does not export is named in the report; it must be
+            // one another entry point exports (goship/verify uses goship's Platform), or the
+            // check below fails.
             'ae-forgotten-export': { logLevel: ExtractorLogLevel.None, addToApiReportFile: true },
             'ae-undocumented': { logLevel: ExtractorLogLevel.None },
             'ae-unresolved-link': { logLevel: ExtractorLogLevel.None },
@@ -68,7 +69,28 @@ function main(check: boolean): number {
       process.stderr.write(`api report ${name}: ${why}\n`);
     }
   }
+  failed += unexportedTypes(path.join(ROOT, 'api'));
   return failed === 0 ? 0 : 1;
+}
+
+/**
+ * Counts the types an entry point uses that no entry point exports: a user could not name
+ * them. (api-extractor sees one entry point at a time, so it also names the types another
+ * entry point exports, such as goship's Platform in goship/verify; those are fine.)
+ */
+export function unexportedTypes(dir: string): number {
+  const reports = Object.keys(ENTRY_POINTS).map((name) => ({ name, text: fs.readFileSync(path.join(dir, `${name}.api.md`), 'utf8') }));
+  const exported = new Set(reports.flatMap((r) => [...r.text.matchAll(/^export (?:declare )?(?:abstract )?(?:class|interface|type|function|const|enum|namespace) (\w+)/gm)].map((m) => m[1])));
+  let bad = 0;
+  for (const r of reports) {
+    for (const [, symbol] of r.text.matchAll(/\(ae-forgotten-export\) The symbol "(\w+)"/g)) {
+      if (!exported.has(symbol)) {
+        process.stderr.write(`api report ${r.name}: uses ${symbol}, which no entry point exports: export it where it belongs, or mark what uses it @internal\n`);
+        bad++;
+      }
+    }
+  }
+  return bad;
 }
 
 /**

@@ -148,15 +148,9 @@ export class GoshipApp extends App {
       files.set(`images/${image.name}/Dockerfile`, image.renderDockerfile());
       files.set(`images/${image.name}/Dockerfile.dockerignore`, image.renderDockerignore());
       return {
-        name: image.name,
+        ...image.spec.bake,
         context: portable(path.relative(this.rootdir, image.contextDir)) || '.',
         dockerfile: portable(path.relative(image.contextDir, path.join(dir, 'Dockerfile'))),
-        platforms: image.platforms.map(String),
-        tags: [image.imageRef],
-        labels: image.labels,
-        args: image.buildArgs,
-        secret: image.secrets.filter((x) => x.kind === 'file').map((x) => x.bakeEntry),
-        ssh: image.secrets.filter((x) => x.kind === 'ssh').map((x) => x.bakeEntry),
       };
     });
     if (targets.length > 0) {

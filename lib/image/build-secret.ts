@@ -101,17 +101,6 @@ export class BuildSecret {
     /** Where the build machine reads a file secret from. */
     public readonly source: BuildSecretSource,
   ) {}
-
-  /**
-   * The bake entry: `id=netrc,env=GOSHIP_SECRET_NETRC` in `secret`, or the ssh id in `ssh`.
-   * @internal
-   */
-  public get bakeEntry(): string {
-    if (this.kind === 'ssh') {
-      return this.id;
-    }
-    return this.source.src !== undefined ? `id=${this.id},src=${this.source.src}` : `id=${this.id},env=${this.source.env}`;
-  }
 }
 
 function secretId(prop: string, id: unknown): string {

@@ -1,8 +1,6 @@
 import { ValidationError } from '../model/errors';
 import { parseImageReference } from '../model/image-ref';
-
-/** The frontend BuildKit pulls for `# syntax=docker/dockerfile:1`: the newest 1.x release. */
-export const DOCKERFILE_1 = 'docker/dockerfile:1';
+import { DEFAULT_FRONTEND } from '../render/dockerfile';
 
 /**
  * Which Dockerfile frontend BuildKit uses: the `# syntax=` directive on the first line.
@@ -26,7 +24,7 @@ export class DockerfileSyntax {
    * for the engine's upgrade. Needs Docker Hub at build time.
    */
   public static dockerfile1(): DockerfileSyntax {
-    return new DockerfileSyntax(DOCKERFILE_1);
+    return new DockerfileSyntax(DEFAULT_FRONTEND);
   }
 
   /**
@@ -51,11 +49,6 @@ export class DockerfileSyntax {
     /** The frontend image of the directive; undefined for the built-in frontend. */
     public readonly frontend: string | undefined,
   ) {}
-
-  /** The directive line, or undefined for the built-in frontend. */
-  public get directive(): string | undefined {
-    return this.frontend === undefined ? undefined : `# syntax=${this.frontend}`;
-  }
 }
 
 /** Checks that a prop holds a {@link DockerfileSyntax} (JavaScript callers can pass anything). */

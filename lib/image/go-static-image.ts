@@ -1,17 +1,16 @@
 import { Construct } from 'constructs';
 import { DeployableImage } from '../model/deployable-image';
 import { validating } from '../model/errors';
-import { GoBuildSpec, linkBuildArgs } from '../model/go-build';
-import { GoModuleEnv } from '../model/go-env';
 import { Platform } from '../model/platform';
-import { renderDockerfile, renderDockerignore, TimeZoneData } from '../render/dockerfile';
+import { GoModuleEnv, renderDockerfile, renderDockerignore, TimeZoneData } from '../render/dockerfile';
+import { GoBuildSpec } from '../render/go-build';
 import { BuildSecret } from './build-secret';
-import { DockerfileSyntax, dockerfileSyntax } from './dockerfile-syntax';
-import { GoStaticImageProps, resolveImageProps } from './go-static-image-props';
+import { DockerfileSyntax } from './dockerfile-syntax';
+import { GoStaticImageProps } from './go-static-image-props';
 import { ModuleLayout } from './module-layout';
+import { ImageSpec, resolveImage } from './resolve-image';
 import { RuntimeBase } from './runtime-base';
 
-export { parseUser } from './go-static-image-props';
 export type { GoStaticImageProps } from './go-static-image-props';
 
 const IMAGE_SYMBOL = Symbol.for('goship.GoStaticImage');
@@ -92,13 +91,16 @@ export class GoStaticImage extends Construct implements DeployableImage {
   public readonly source?: string;
   /** The Dockerfile's `# syntax=` directive. */
   public readonly dockerfileSyntax: DockerfileSyntax;
-  private readonly ignoreExtra: readonly string[];
-  private readonly contextIgnore: readonly string[];
+  /**
+   * The plain data the Dockerfile, its ignore file and the bake target are rendered from.
+   * @internal
+   */
+  public readonly spec: ImageSpec;
 
   public constructor(scope: Construct, id: string, props: GoStaticImageProps) {
     super(scope, id);
     Object.defineProperty(this, IMAGE_SYMBOL, { value: true });
-    const resolved = validating(this.node.path, () => resolveImageProps(this.node.path, props));
+    const resolved = validating(this.node.path, () => resolveImage(this.node.path, props, this.node.tryGetContext(DOCKERFILE_SYNTAX_CONTEXT)));
     this.name = resolved.name;
     this.repository = resolved.repository;
     this.tag = resolved.tag;
@@ -120,57 +122,28 @@ export class GoStaticImage extends Construct implements DeployableImage {
     this.build = resolved.build;
     this.timeZoneData = resolved.timeZoneData;
     this.source = resolved.source;
-    this.ignoreExtra = resolved.ignoreExtra;
-    this.contextIgnore = resolved.contextIgnore;
-    this.dockerfileSyntax = validating(this.node.path, () => dockerfileSyntax('dockerfileSyntax',
-      props.dockerfileSyntax ?? this.node.tryGetContext(DOCKERFILE_SYNTAX_CONTEXT) ?? DockerfileSyntax.dockerfile1()));
+    this.dockerfileSyntax = resolved.dockerfileSyntax;
+    this.spec = resolved.spec;
   }
 
   /** The Dockerfile text. */
   public renderDockerfile(): string {
-    return renderDockerfile({
-      origin: this.node.path,
-      builderImage: this.builderImage,
-      moduleFiles: this.layout.moduleFiles,
-      moduleDir: this.layout.moduleDir,
-      workspace: this.layout.workspace !== undefined,
-      goEnv: this.goEnv,
-      secrets: this.secrets,
-      build: this.build,
-      platforms: this.platforms,
-      runtime: this.runtime,
-      timeZoneData: this.timeZoneData,
-      uid: this.uid,
-      gid: this.gid,
-      port: this.port,
-      version: this.version,
-      revision: this.revision,
-      commitDate: this.commitDate,
-      source: this.source,
-      syntax: this.dockerfileSyntax,
-    });
+    return renderDockerfile(this.spec.dockerfile);
   }
 
   /** The `.dockerignore` text for the build context: goship's patterns merged with the context's own `.dockerignore`. */
   public renderDockerignore(): string {
-    return renderDockerignore(this.ignoreExtra, this.layout.inputs, this.contextIgnore);
+    const { extra, inputs, contextPatterns } = this.spec.dockerignore;
+    return renderDockerignore(extra, inputs, contextPatterns);
   }
 
   /** OCI labels, with their values (the Dockerfile sets the same ones from build args). */
   public get labels(): Record<string, string> {
-    return {
-      ...(this.revision ? { 'org.opencontainers.image.revision': this.revision } : {}),
-      ...(this.source ? { 'org.opencontainers.image.source': this.source } : {}),
-      'org.opencontainers.image.version': this.version,
-    };
+    return { ...this.spec.bake.labels };
   }
 
   /** Build arguments that reproduce this image (their defaults are already in the Dockerfile). */
   public get buildArgs(): Record<string, string> {
-    return {
-      VERSION: this.version,
-      ...(this.revision ? { REVISION: this.revision } : {}),
-      ...(this.commitDate && linkBuildArgs(this.build).includes('COMMIT_DATE') ? { COMMIT_DATE: this.commitDate } : {}),
-    };
+    return { ...this.spec.bake.args };
   }
 }

@@ -1,12 +1,5 @@
 import { imageTag } from '../model/image-ref';
 
-/** The git facts a tag can be derived from (see `gitState` in lib/image/git.ts). */
-export interface TagSource {
-  readonly commit: string;
-  readonly commitDate: string;
-  readonly dirty: boolean;
-}
-
 /**
  * How an image is tagged. Tags are immutable names of one build; `latest` is refused.
  *
@@ -23,12 +16,12 @@ export class ImageTag {
    * inputs have uncommitted changes.
    */
   public static gitCommit(): ImageTag {
-    return new ImageTag(({ git }) => `${git.commit.slice(0, 7)}${git.dirty ? '-dirty' : ''}`);
+    return new ImageTag('gitCommit');
   }
 
   /** `build-<sha8>-<yyyymmdd>` from that commit and its commit date (not today: builds stay reproducible), `-dirty` likewise. */
   public static gitCommitDated(): ImageTag {
-    return new ImageTag(({ git }) => `build-${git.commit.slice(0, 8)}-${git.commitDate}${git.dirty ? '-dirty' : ''}`);
+    return new ImageTag('gitCommitDated');
   }
 
   /**
@@ -41,41 +34,18 @@ export class ImageTag {
    * git knows it).
    */
   public static inputDigest(): ImageTag {
-    return new ImageTag(({ inputDigest }) => `inputs-${inputDigest().slice(0, 16)}`, undefined, 'inputs');
+    return new ImageTag('inputDigest');
   }
 
   /** A fixed tag, validated against the reference grammar. */
   public static of(tag: string): ImageTag {
-    const checked = imageTag('tag', tag);
-    return new ImageTag(() => checked, checked, 'fixed');
+    return new ImageTag('fixed', imageTag('tag', tag));
   }
 
   private constructor(
-    private readonly derive: (sources: { git: TagSource; inputDigest: () => string }) => string,
-    /** The tag when it is fixed; undefined when it is derived. */
+    /** Where the tag comes from: the inputs' last commit, that commit and its date, a digest of the inputs, or a fixed text. */
+    public readonly kind: 'gitCommit' | 'gitCommitDated' | 'inputDigest' | 'fixed',
+    /** The tag when it is fixed; undefined when it is derived at synth. */
     public readonly fixed?: string,
-    private readonly kind: 'git' | 'inputs' | 'fixed' = 'git',
   ) {}
-
-  /** True when the tag is read from git. */
-  public get fromGit(): boolean {
-    return this.kind === 'git';
-  }
-
-  /** True when the tag is a digest of the build's inputs. */
-  public get fromInputs(): boolean {
-    return this.kind === 'inputs';
-  }
-
-  /**
-   * The tag text. `git` is called only for git-derived tags, `inputDigest` (the hex sha256 of
-   * the build's inputs) only for {@link ImageTag.inputDigest}.
-   */
-  public resolve(git: () => TagSource, inputDigest: () => string = () => {
-    throw new Error('ImageTag.inputDigest() needs the digest of the build inputs');
-  }): string {
-    return this.fixed ?? imageTag('tag', this.derive({ get git() {
-      return git();
-    }, inputDigest }));
-  }
 }

@@ -1,7 +1,8 @@
 import { ValidationError } from '../model/errors';
-import { GoModuleEnv, goFlags, goPatterns, goProxy } from '../model/go-env';
 import { PropNames } from '../model/known-props';
+import { GoModuleEnv } from '../render/dockerfile';
 import { BuildSecret, buildSecrets } from './build-secret';
+import { goFlags, goPatterns, goProxy } from './go-env';
 import { ModuleLayout } from './module-layout';
 
 /** How the build reaches private modules: part of {@link GoStaticImageProps}. */

@@ -1,6 +1,9 @@
 import * as path from 'path';
-import { GoModuleEnv } from '../model/go-env';
+import { GoModuleEnv } from '../render/dockerfile';
+import { ldflagWords } from '../render/go-build';
 import { GoStaticImage } from './go-static-image';
+
+export type { GoModuleEnv } from '../render/dockerfile';
 
 /**
  * Everything `goship publish` needs to build and assemble one image without a Dockerfile:
@@ -59,14 +62,8 @@ export interface PublishPlan {
 export function publishPlan(image: GoStaticImage): PublishPlan {
   const spec = image.build;
   const tags = image.timeZoneData === 'embedded' && !spec.tags.includes('timetzdata') ? [...spec.tags, 'timetzdata'] : [...spec.tags];
-  const args: Record<string, string> = { VERSION: image.version, REVISION: image.revision ?? '', COMMIT_DATE: image.commitDate ?? '' };
-  const x = (variable: string, value: string) => (value.includes(' ') ? `-X '${variable}=${value}'` : `-X ${variable}=${value}`);
-  const ldflags = [
-    ...(spec.stripSymbols ? ['-s', '-w'] : []),
-    ...(spec.versionVariable ? [x(spec.versionVariable, image.version)] : []),
-    ...Object.entries(spec.linkValues ?? {}).map(([variable, v]) => x(variable, v.buildArg !== undefined ? args[v.buildArg] : v.literal!)),
-    ...spec.ldflags,
-  ].join(' ');
+  const args = { VERSION: image.version, REVISION: image.revision ?? '', COMMIT_DATE: image.commitDate ?? '' };
+  const ldflags = ldflagWords(spec, (arg) => args[arg]).join(' ');
   const runtime = image.runtime;
   return {
     name: image.name,

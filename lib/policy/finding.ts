@@ -47,7 +47,7 @@ export interface LineHit {
 }
 
 /** What every rule has: the columns of the rule table. */
-interface RuleBase {
+export interface RuleBase {
   /** Stable id: `<group>/<name>`. Never renamed once released. */
   readonly id: string;
   readonly severity: Severity;
@@ -58,18 +58,21 @@ interface RuleBase {
 /** A rule over all Kubernetes objects of one check (some rules relate objects, e.g. a Service to its pods). */
 export interface ManifestRule extends RuleBase {
   readonly target: 'manifests';
+  /** @internal */
   check(set: ManifestSet): readonly ObjectHit[];
 }
 
 /** A rule over one parsed Dockerfile. */
 export interface DockerfileRule extends RuleBase {
   readonly target: 'dockerfile';
+  /** @internal */
   check(dockerfile: Dockerfile): readonly LineHit[];
 }
 
 /** A rule over one YAML file, its text and what it parsed to (only the file checks read files). */
 export interface YamlRule extends RuleBase {
   readonly target: 'yaml';
+  /** @internal */
   check(file: { readonly text: string; readonly yaml: YamlFile }): readonly LineHit[];
 }
 

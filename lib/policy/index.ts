@@ -10,7 +10,9 @@ export type { CheckOptions, CheckManifestsOptions, ManifestReport, PssLevel } fr
 export { SKIP_ANNOTATION } from './skip';
 export { checkFolder, checkFiles, checkInputs, listPolicyFiles, readInputs, readManifestText, isDockerfileName, isJsonName, isManifestName, isYamlName } from './folder';
 export type { PolicyInput, CheckReport } from './folder';
-export type { Finding, Severity, PolicyRule, ManifestRule, DockerfileRule, YamlRule } from './finding';
+export type { Finding, Severity, PolicyRule, ManifestRule, DockerfileRule, YamlRule, RuleBase, LineHit } from './finding';
 export type { ManifestSource } from './workloads';
+export type { YamlFile } from './yaml-rules';
+export type { Yaml11Difference, Yaml11Value } from '../model/yaml11';
 export { parseDockerfile } from './dockerfile-parse';
-export type { Dockerfile, Stage, Instruction } from './dockerfile-parse';
+export type { Dockerfile, Stage, Instruction, Flag } from './dockerfile-parse';

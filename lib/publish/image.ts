@@ -50,11 +50,12 @@ const DEFAULT_PATH = 'PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sb
 const DOCKER_LAYER_TYPES = new Set(['application/vnd.docker.image.rootfs.diff.tar.gzip', OCI.layer]);
 
 /** The base of one platform: its layers (descriptors, as the manifest lists them) and config. */
-interface BaseImage {
+export interface BaseImage {
   readonly layers: readonly Descriptor[];
   readonly diffIds: readonly string[];
   readonly config: Record<string, unknown>;
   readonly history: readonly unknown[];
+  /** @internal */
   readonly repo?: RegistryRepo;
 }
 

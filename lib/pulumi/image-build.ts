@@ -3,6 +3,7 @@ import * as dockerbuild from '@pulumi/docker-build';
 import * as pulumi from '@pulumi/pulumi';
 import { GoStaticImage } from '../image/go-static-image';
 import { ValidationError } from '../model/errors';
+import { renderDockerfile } from '../render/dockerfile';
 import { loginApplies, RegistryLogin } from './registry-login';
 
 /** Options for {@link imageBuildArgs}. */
@@ -37,8 +38,9 @@ export function imageBuildArgs(image: GoStaticImage, options: ImageBuildOptions)
   const registries = options.registries
     .filter((r) => loginApplies(r.address, image.repository))
     .map((r) => ({ address: r.address, username: r.username, password: pulumi.secret(r.password) }));
+  const spec = image.spec;
   const secrets: Record<string, pulumi.Input<string>> = {};
-  for (const s of image.secrets.filter((x) => x.kind === 'file')) {
+  for (const s of spec.bake.secrets ?? []) {
     const value = options.buildSecrets?.[s.id];
     if (value === undefined) {
       throw new ValidationError({
@@ -50,15 +52,15 @@ export function imageBuildArgs(image: GoStaticImage, options: ImageBuildOptions)
     }
     secrets[s.id] = pulumi.secret(value);
   }
-  const ssh = image.secrets.filter((x) => x.kind === 'ssh').map((x) => ({ id: x.id }));
+  const ssh = (spec.bake.ssh ?? []).map((id) => ({ id }));
   return {
-    tags: [image.imageRef],
+    tags: [...spec.bake.tags],
     push: true,
-    platforms: image.platforms.map((p) => p.toString() as dockerbuild.Platform),
+    platforms: spec.bake.platforms.map((p) => p as dockerbuild.Platform),
     context: { location: path.relative(options.cwd, image.contextDir) || '.' },
-    dockerfile: { inline: image.renderDockerfile() },
-    buildArgs: { ...image.buildArgs },
-    labels: { ...image.labels },
+    dockerfile: { inline: renderDockerfile(spec.dockerfile) },
+    buildArgs: { ...spec.bake.args },
+    labels: { ...spec.bake.labels },
     ...(registries.length > 0 ? { registries } : {}),
     ...(Object.keys(secrets).length > 0 ? { secrets } : {}),
     ...(ssh.length > 0 ? { ssh } : {}),

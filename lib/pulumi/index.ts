@@ -7,5 +7,7 @@
 export { GoshipDeployment } from './goship-deployment';
 export type { GoshipDeploymentArgs, ServiceRef } from './goship-deployment';
 export type { ImageBuildOptions } from './image-build';
+export type { KubernetesResource } from './kubernetes-objects';
+export type { PrebuiltLookup } from './prebuilt-image';
 export { registryFromConfig } from './registry-login';
 export type { RegistryLogin, StackRegistry } from './registry-login';

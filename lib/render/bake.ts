@@ -1,3 +1,13 @@
+/** A secret file the build mounts, and where the build machine reads its content: exactly one of `env` and `src`. */
+export interface BakeSecret {
+  /** The id of the mount. */
+  readonly id: string;
+  /** An environment variable of the build that holds the content. */
+  readonly env?: string;
+  /** A file relative to where bake runs. */
+  readonly src?: string;
+}
+
 /** One image in the bake file. Paths are relative: `context` to where bake runs, `dockerfile` to `context`. */
 export interface BakeTarget {
   /** Target name: the image name. */
@@ -9,11 +19,11 @@ export interface BakeTarget {
   readonly labels: Readonly<Record<string, string>>;
   readonly args: Readonly<Record<string, string>>;
   /**
-   * Secret mounts the build reads, as bake `secret` entries: `id=netrc,env=GOSHIP_SECRET_NETRC`.
+   * Secret files the build reads, written as bake `secret` entries: `id=netrc,env=GOSHIP_SECRET_NETRC`.
    * Where the content comes from, never the content.
    * @default - none
    */
-  readonly secret?: readonly string[];
+  readonly secrets?: readonly BakeSecret[];
   /**
    * SSH agent ids the build forwards, as bake `ssh` entries: `default`.
    * @default - none
@@ -37,12 +47,17 @@ export function renderBakeFile(targets: readonly BakeTarget[]): string {
       dockerfile: t.dockerfile,
       labels: sortKeys(t.labels),
       platforms: [...t.platforms],
-      ...(t.secret && t.secret.length > 0 ? { secret: [...t.secret] } : {}),
+      ...(t.secrets && t.secrets.length > 0 ? { secret: t.secrets.map(secretEntry) } : {}),
       ...(t.ssh && t.ssh.length > 0 ? { ssh: [...t.ssh] } : {}),
       tags: [...t.tags],
     }])),
   };
   return `${JSON.stringify(file, null, 2)}\n`;
+}
+
+/** A bake `secret` entry: `id=netrc,env=GOSHIP_SECRET_NETRC` or `id=netrc,src=secrets/netrc`. */
+function secretEntry(s: BakeSecret): string {
+  return s.src !== undefined ? `id=${s.id},src=${s.src}` : `id=${s.id},env=${s.env}`;
 }
 
 function sortKeys(record: Readonly<Record<string, string>>): Record<string, string> {

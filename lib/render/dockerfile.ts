@@ -1,6 +1,18 @@
-import { GoBuildSpec, goBuildCommand, linkBuildArgs } from '../model/go-build';
-import { GoModuleEnv } from '../model/go-env';
 import { Platform } from '../model/platform';
+import { GoBuildSpec, goBuildCommand, linkBuildArgs } from './go-build';
+
+/** How the builder stage reaches modules: the `go env` settings of module download. */
+export interface GoModuleEnv {
+  /** `GOPROXY`: proxy URLs, `direct` or `off`, joined by `,` or `|`. */
+  readonly GOPROXY?: string;
+  /** `GOPRIVATE`: module path patterns fetched directly and not checked against the checksum database. */
+  readonly GOPRIVATE?: string;
+  /** `GONOSUMDB`: module path patterns not checked against the checksum database. */
+  readonly GONOSUMDB?: string;
+  /** `GOFLAGS`: flags every go command in the builder stage gets. */
+  readonly GOFLAGS?: string;
+}
+
 
 /** A credential the module download mounts: a secret file, or the build machine's SSH agent. */
 export interface SecretMountSpec {
@@ -31,7 +43,7 @@ export interface DockerfileFrontendSpec {
 }
 
 /** The frontend of `# syntax=docker/dockerfile:1`, written when a spec names none. */
-const DEFAULT_FRONTEND = 'docker/dockerfile:1';
+export const DEFAULT_FRONTEND = 'docker/dockerfile:1';
 
 /** Where the time zone database comes from in the runtime image. */
 export type TimeZoneData = 'embedded' | 'copied' | 'none';
@@ -116,7 +128,7 @@ const BUILD_CACHE_MOUNT = `--mount=type=cache,id=goship-gobuild,sharing=shared,t
 export function renderDockerfile(spec: DockerfileSpec): string {
   const tags = spec.timeZoneData === 'embedded' && !spec.build.tags.includes('timetzdata')
     ? [...spec.build.tags, 'timetzdata'] : spec.build.tags;
-  const build = goBuildCommand({ ...spec.build, tags }, '${VERSION}');
+  const build = goBuildCommand({ ...spec.build, tags });
   const vendored = spec.build.vendor === true;
   const download = !vendored && spec.workspace !== true;
   const buildSecrets = vendored || download ? [] : (spec.secrets ?? []).map(secretMount);
@@ -218,14 +230,35 @@ function goEnvLine(env: GoModuleEnv | undefined): string[] {
   return entries.length > 0 ? [`ENV ${entries.join(' ')}`] : [];
 }
 
+const REVISION_LABEL = 'org.opencontainers.image.revision';
+const SOURCE_LABEL = 'org.opencontainers.image.source';
+const VERSION_LABEL = 'org.opencontainers.image.version';
+
 /** The OCI labels of the image, as `key=value` Dockerfile words (values may reference ARGs). */
 function ociLabels(spec: DockerfileSpec): string[] {
-  const labels = [
-    ...(spec.revision ? ['org.opencontainers.image.revision=$REVISION'] : []),
-    ...(spec.source ? [`org.opencontainers.image.source=${JSON.stringify(spec.source)}`] : []),
-    'org.opencontainers.image.version=$VERSION',
+  return [
+    ...(spec.revision ? [`${REVISION_LABEL}=$REVISION`] : []),
+    ...(spec.source ? [`${SOURCE_LABEL}=${JSON.stringify(spec.source)}`] : []),
+    `${VERSION_LABEL}=$VERSION`,
   ];
-  return labels;
+}
+
+/** The OCI labels the Dockerfile sets, with their values: what a build of it (bake, Pulumi) labels the image with. */
+export function dockerfileLabels(spec: DockerfileSpec): Record<string, string> {
+  return {
+    ...(spec.revision ? { [REVISION_LABEL]: spec.revision } : {}),
+    ...(spec.source ? { [SOURCE_LABEL]: spec.source } : {}),
+    [VERSION_LABEL]: spec.version,
+  };
+}
+
+/** The build args that reproduce the Dockerfile's defaults (`VERSION`, `REVISION`, and `COMMIT_DATE` when a link value reads it). */
+export function dockerfileBuildArgs(spec: DockerfileSpec): Record<string, string> {
+  return {
+    VERSION: spec.version,
+    ...(spec.revision ? { REVISION: spec.revision } : {}),
+    ...(spec.commitDate && linkBuildArgs(spec.build).includes('COMMIT_DATE') ? { COMMIT_DATE: spec.commitDate } : {}),
+  };
 }
 
 /**

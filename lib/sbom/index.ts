@@ -10,3 +10,4 @@ export { renderSpdx } from './spdx';
 export { renderCycloneDx } from './cyclonedx';
 export { readSbomSubject } from './read';
 export type { ReadSbomOptions } from './read';
+export type { GoBuildInfo, GoModule } from '../inspect/buildinfo';

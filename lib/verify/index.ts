@@ -12,3 +12,4 @@ export { ElfError, readElf } from '../inspect/elf';
 export type { ElfInfo, ElfSection, ElfSegment } from '../inspect/elf';
 export { BuildInfoError, readGoBuildInfo } from '../inspect/buildinfo';
 export type { GoBuildInfo, GoModule } from '../inspect/buildinfo';
+export type { ImageFormat } from '../inspect/image-source';

@@ -1,7 +1,7 @@
 import { Testing } from 'cdk8s';
 import { GoStaticImage } from '../../lib';
 import { BuildSecret } from '../../lib/image/build-secret';
-import { goProxy } from '../../lib/model/go-env';
+import { goProxy } from '../../lib/image/go-env';
 import { makeGoModule } from '../support/go-module';
 import { synthHello } from './fixtures';
 

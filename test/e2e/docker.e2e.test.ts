@@ -160,7 +160,7 @@ describeE2E('examples/hello, built with BuildKit and run with docker run', () =>
     const mirror = `${registry.host}/docker/dockerfile:1`;
     const original = fs.readFileSync(dockerfile, 'utf8');
     const mirrored = path.join(path.dirname(dockerfile), 'Dockerfile.mirror');
-    fs.writeFileSync(mirrored, `${DockerfileSyntax.mirror(mirror).directive}\n${original}`);
+    fs.writeFileSync(mirrored, `# syntax=${DockerfileSyntax.mirror(mirror).frontend}\n${original}`);
 
     // WHEN
     const result = await build('linux/amd64', tagFor('mirror'), { file: mirrored, allowFailure: true });

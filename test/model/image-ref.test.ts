@@ -1,4 +1,4 @@
-import { ImageTag, ValidationError } from '../../lib';
+import { ValidationError } from '../../lib';
 import { imageRepository, imageTag, parseImageReference } from '../../lib/model/image-ref';
 
 describe('image references', () => {
@@ -50,26 +50,5 @@ describe('image references', () => {
     const output = { apply: () => undefined, __pulumiOutput: true };
     expect(() => imageRepository('repository', output)).toThrow(ValidationError);
     expect(() => imageRepository('repository', output)).toThrow(/known at synth time/);
-  });
-});
-
-describe('ImageTag', () => {
-  const git = { commit: '1a2b3c4d5e6f708192a3b4c5d6e7f8091a2b3c4d', commitDate: '20261128', dirty: false };
-
-  test('gitCommit is the short commit, -dirty with uncommitted changes', () => {
-    expect(ImageTag.gitCommit().resolve(() => git)).toBe('1a2b3c4');
-    expect(ImageTag.gitCommit().resolve(() => ({ ...git, dirty: true }))).toBe('1a2b3c4-dirty');
-  });
-
-  test('gitCommitDated is build-<sha8>-<commit date>', () => {
-    expect(ImageTag.gitCommitDated().resolve(() => git)).toBe('build-1a2b3c4d-20261128');
-  });
-
-  test('a fixed tag never asks git', () => {
-    expect(ImageTag.of('v1.4.2').resolve(() => { throw new Error('asked git'); })).toBe('v1.4.2');
-  });
-
-  test('fails if the fixed tag is latest', () => {
-    expect(() => ImageTag.of('latest')).toThrow(/^tag: 'latest' — 'latest' is mutable/);
   });
 });

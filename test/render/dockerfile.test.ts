@@ -1,6 +1,5 @@
 import { Platform, RuntimeBase } from '../../lib';
-import { renderBakeFile } from '../../lib/render/bake';
-import { renderDockerfile, renderDockerignore } from '../../lib/render/dockerfile';
+import { dockerfileBuildArgs, dockerfileLabels, renderDockerfile, renderDockerignore } from '../../lib/render/dockerfile';
 import { HELLO_DOCKERFILE_SPEC } from '../support/dockerfile-spec';
 
 const base = HELLO_DOCKERFILE_SPEC;
@@ -121,21 +120,21 @@ docs/
   });
 });
 
-describe('renderBakeFile', () => {
-  test('one sorted target per image and a default group', () => {
-    const target = (name: string) => ({
-      name, context: `services/${name}`, dockerfile: `../../dist/images/${name}/Dockerfile`, platforms: ['linux/amd64', 'linux/arm64'],
-      tags: [`ghcr.io/acme/${name}:1a2b3c4`], labels: { 'org.opencontainers.image.version': '1a2b3c4' }, args: { VERSION: '1a2b3c4' },
+describe('the labels and build args a build of the Dockerfile gets', () => {
+  test('the labels the LABEL line sets, with the values its ARGs default to', () => {
+    expect(dockerfileLabels(base)).toEqual({
+      'org.opencontainers.image.revision': base.revision,
+      'org.opencontainers.image.source': 'https://github.com/acme/hello',
+      'org.opencontainers.image.version': '1a2b3c4',
     });
-    const bake = JSON.parse(renderBakeFile([target('web'), target('api')]));
-    expect(bake.group.default.targets).toEqual(['api', 'web']);
-    expect(bake.target.api).toEqual({
-      args: { VERSION: '1a2b3c4' },
-      context: 'services/api',
-      dockerfile: '../../dist/images/api/Dockerfile',
-      labels: { 'org.opencontainers.image.version': '1a2b3c4' },
-      platforms: ['linux/amd64', 'linux/arm64'],
-      tags: ['ghcr.io/acme/api:1a2b3c4'],
-    });
+    expect(dockerfileLabels({ ...base, revision: undefined, source: undefined })).toEqual({ 'org.opencontainers.image.version': '1a2b3c4' });
+  });
+
+  test('COMMIT_DATE only when a link value reads it', () => {
+    const commitDate = '2026-11-28T10:04:05Z';
+    expect(dockerfileBuildArgs({ ...base, commitDate })).toEqual({ VERSION: '1a2b3c4', REVISION: base.revision });
+    const dated = { ...base, commitDate, build: { ...base.build, linkValues: { 'main.date': { buildArg: 'COMMIT_DATE' as const } } } };
+    expect(dockerfileBuildArgs(dated)).toEqual({ VERSION: '1a2b3c4', REVISION: base.revision, COMMIT_DATE: commitDate });
+    expect(renderDockerfile(dated)).toContain(`ARG COMMIT_DATE=${commitDate}\n`);
   });
 });

@@ -1,4 +1,4 @@
-import { ValidationError } from './errors';
+import { ValidationError } from '../model/errors';
 
 const GO_VERSION = /^1\.\d+(\.\d+)?((rc|beta)\d+)?$/;
 const BUILD_TAG = /^[A-Za-z0-9_.]+$/;
@@ -107,15 +107,10 @@ export class LinkValue {
 
   private constructor(
     /** The build arg that holds the value, for the facts of the build. */
-    public readonly buildArg?: string,
+    public readonly buildArg?: 'VERSION' | 'REVISION' | 'COMMIT_DATE',
     /** The text, for a literal. */
     public readonly literal?: string,
   ) {}
-
-  /** The value as the shell sees it inside `-ldflags="…"`. */
-  public get expression(): string {
-    return this.buildArg !== undefined ? `\${${this.buildArg}}` : this.literal!;
-  }
 }
 
 /** Validates `linkValues`: Go variables (`pkg.Var`) to a {@link LinkValue} or a literal string. */
@@ -135,53 +130,4 @@ export function linkValues(prop: string, value: unknown): Record<string, LinkVal
     }
   }
   return out;
-}
-
-/** The flags of one static `go build`. */
-export interface GoBuildSpec {
-  /** Package to build, relative to the module root: `.` or `./cmd/x`. */
-  readonly main: string;
-  /** Build tags, in order. */
-  readonly tags: readonly string[];
-  /** `-X` target that receives the version, if any. */
-  readonly versionVariable?: string;
-  /** More `-X` variables and their values, sorted by variable. */
-  readonly linkValues?: Readonly<Record<string, LinkValue>>;
-  /** Strip the symbol table and DWARF (`-s -w`). */
-  readonly stripSymbols: boolean;
-  /** Extra linker flags. */
-  readonly ldflags: readonly string[];
-  /** Build from `vendor/` (`-mod=vendor`): no module download. */
-  readonly vendor?: boolean;
-}
-
-/** The build args the linker values of a build read (`REVISION`, `COMMIT_DATE`; `VERSION` is always there). */
-export function linkBuildArgs(spec: GoBuildSpec): string[] {
-  return [...new Set(Object.values(spec.linkValues ?? {}).flatMap((v) => (v.buildArg !== undefined ? [v.buildArg] : [])))].sort();
-}
-
-/**
- * The `go build` command line: always `-trimpath`, output `/out/app`.
- * `versionExpr` is the shell expression that holds the version, e.g. `${VERSION}`.
- */
-export function goBuildCommand(spec: GoBuildSpec, versionExpr: string): string {
-  const x = (variable: string, value: string) => (value.includes(' ') ? `-X '${variable}=${value}'` : `-X ${variable}=${value}`);
-  const ld = [
-    ...(spec.stripSymbols ? ['-s', '-w'] : []),
-    ...(spec.versionVariable ? [x(spec.versionVariable, versionExpr)] : []),
-    ...Object.entries(spec.linkValues ?? {}).map(([variable, v]) => x(variable, v.expression)),
-    ...spec.ldflags,
-  ];
-  const parts = ['go build', '-trimpath'];
-  if (spec.vendor) {
-    parts.push('-mod=vendor');
-  }
-  if (spec.tags.length > 0) {
-    parts.push(`-tags ${spec.tags.join(',')}`);
-  }
-  if (ld.length > 0) {
-    parts.push(`-ldflags="${ld.join(' ')}"`);
-  }
-  parts.push('-o /out/app', spec.main);
-  return parts.join(' ');
 }

@@ -1,16 +1,4 @@
-import { ValidationError } from './errors';
-
-/** How the builder stage reaches modules: the `go env` settings of module download. */
-export interface GoModuleEnv {
-  /** `GOPROXY`: proxy URLs, `direct` or `off`, joined by `,` or `|`. */
-  readonly GOPROXY?: string;
-  /** `GOPRIVATE`: module path patterns fetched directly and not checked against the checksum database. */
-  readonly GOPRIVATE?: string;
-  /** `GONOSUMDB`: module path patterns not checked against the checksum database. */
-  readonly GONOSUMDB?: string;
-  /** `GOFLAGS`: flags every go command in the builder stage gets. */
-  readonly GOFLAGS?: string;
-}
+import { ValidationError } from '../model/errors';
 
 const PATTERN = /^[A-Za-z0-9.*?[\]/_~-]+$/;
 const FLAG = /^-{1,2}[a-z][a-z0-9.-]*(=[A-Za-z0-9._,:/=+@-]*)?$/;
