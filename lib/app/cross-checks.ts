@@ -6,12 +6,11 @@ import { ValidationError } from '../model/errors';
 /**
  * Checks across the two artifacts: where a {@link RollingDeployment} runs a
  * {@link GoStaticImage}, the manifest and the Dockerfile must agree on what the process does.
- * They can only disagree where the deployment overrides what it would otherwise read from
- * the image (`port`, `runAsUser`, `runAsGroup`, `nodeArchitectures`) or sets environment
- * variables the binary reads (`PORT`, `TZ`).
+ * The port, user and platforms come from the image, the one place they are declared; they
+ * can only disagree where the deployment narrows the image's platforms (`nodeArchitectures`)
+ * or sets environment variables the binary reads (`PORT`, `TZ`).
  *
- * An image goship did not describe (a plain `DeployableImage`) is taken at its word: its
- * declared port and user may be documentation only, so overrides are not reported.
+ * An image goship did not describe (a plain `DeployableImage`) is taken at its word.
  *
  * No cgo check is needed: a GoStaticImage always builds with `CGO_ENABLED=0`, so no runtime
  * base can lack the C library its binary needs.
@@ -56,26 +55,11 @@ function againstImage(rd: RollingDeployment, image: GoStaticImage): ValidationEr
     errors.push(new ValidationError({ prop, value, why, fix }, rd.node.path));
   };
   const img = `the image ${image.node.path}`;
-  if (rd.port !== image.port) {
-    add('port', rd.port,
-      `${img} EXPOSEs ${image.port}, where its binary listens, but the probes and the Service target ${rd.port}: the pods never become ready`,
-      `set the image's port to ${rd.port} (one place), or remove the deployment's port`);
-  }
   const envPort = rd.spec.env.PORT;
   if (envPort !== undefined && envPort !== String(rd.port)) {
     add('env.PORT', envPort,
       `the binary listens on $PORT, but the probes and the Service target port ${rd.port}`,
       `set the image's port to ${envPort} and drop PORT from env (goship passes no PORT the image does not know)`);
-  }
-  if (rd.uid !== image.uid) {
-    add('runAsUser', rd.uid,
-      `${img} is built for USER ${image.uid}:${image.gid} (its files are owned by that user), but the pods run as ${rd.uid}`,
-      `set the image's user to '${rd.uid}:${rd.gid}', or remove runAsUser`);
-  }
-  if (rd.gid !== image.gid) {
-    add('runAsGroup', rd.gid,
-      `${img} is built for group ${image.gid}, but the pods run as group ${rd.gid}`,
-      `set the image's user to '${rd.uid}:${rd.gid}', or remove runAsGroup`);
   }
   const built = [...new Set(image.platforms.map((p) => p.arch))].sort();
   const missing = rd.nodeArchitectures.filter((a) => !built.includes(a));

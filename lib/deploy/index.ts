@@ -14,3 +14,5 @@ export * from './service-type';
 export * from './image-facts';
 export * from './resolve-workload';
 export * from './rolling-deployment';
+export * from './workload-options';
+export * from './resolve-pod';
