@@ -16,3 +16,8 @@ export * from './resolve-workload';
 export * from './rolling-deployment';
 export * from './workload-options';
 export * from './resolve-pod';
+export * from './job-options';
+export * from './schedule';
+export * from './resolve-job';
+export * from './job';
+export * from './cron-job';

@@ -1,7 +1,7 @@
 import * as path from 'path';
 import { Chart, Testing } from 'cdk8s';
 import { crossCheck } from '../../lib/app/cross-checks';
-import { RollingDeployment, RollingDeploymentProps } from '../../lib/deploy';
+import { CronJob, Job, RollingDeployment, RollingDeploymentProps } from '../../lib/deploy';
 import { GoStaticImage, GoStaticImageProps } from '../../lib/image/go-static-image';
 import { RuntimeBase } from '../../lib/image/runtime-base';
 import { Platform } from '../../lib/model/platform';
@@ -97,5 +97,34 @@ describe('crossCheck', () => {
     const errors = crossCheck(app);
     // THEN
     expect(errors.map((e) => [e.path, e.prop, e.value])).toEqual([['b/hello', 'name', 'hello']]);
+  });
+});
+
+describe('crossCheck of Jobs and CronJobs', () => {
+  test('reports node architectures and a TZ the image cannot serve, and a duplicate Job; not a Job beside a Deployment of its name', () => {
+    // GIVEN a scratch image for amd64 only, without time zone data
+    const { chart, image } = helloApp({}, { platforms: [Platform.LINUX_AMD64], runtime: RuntimeBase.scratch(), timeZoneData: 'none' });
+    new Job(chart, 'migrate', { image, nodeArchitectures: ['arm64'] });
+    new CronJob(chart, 'report', { image, schedule: '@daily', env: { TZ: 'Europe/Berlin' } });
+    new Job(chart, 'again', { image, name: 'migrate' });
+    new Job(chart, 'hello-job', { image, name: 'hello' });
+    // WHEN
+    const errors = crossCheck(chart);
+    // THEN
+    expect(errors.map((e) => [e.path, e.prop])).toEqual([
+      ['test/migrate', 'nodeArchitectures'],
+      ['test/report', 'env.TZ'],
+      ['test/again', 'name'],
+    ]);
+    expect(errors[2].why).toBe("test/migrate already writes a Job called 'migrate'; one would overwrite the other");
+  });
+
+  test('a Job reads its user and platforms from the image', () => {
+    // GIVEN / WHEN
+    const { chart, image } = helloApp({}, { user: '10001:10002' });
+    const job = new Job(chart, 'migrate', { image });
+    // THEN
+    expect([job.uid, job.gid, job.nodeArchitectures]).toEqual([10001, 10002, ['amd64', 'arm64']]);
+    expect(crossCheck(chart)).toEqual([]);
   });
 });
