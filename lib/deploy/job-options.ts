@@ -90,7 +90,7 @@ export interface JobOptions {
 export interface CronJobOptions {
   /**
    * When the Job runs: five cron fields (minute hour day-of-month month day-of-week) or a
-   * macro (`@hourly`, `@daily`, `@weekly`, `@monthly`, `@yearly`).
+   * macro (`@hourly`, `@daily`, `@weekly`, `@monthly`, `@yearly`, `@every 30m`).
    * @example '0 3 * * *'
    */
   readonly schedule: string;

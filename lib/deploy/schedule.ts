@@ -31,9 +31,16 @@ export function cronSchedule(prop: string, value: unknown): string {
     throw ValidationError.invalid(prop, value, 'sets a time zone inside the schedule, which the API server rejects since Kubernetes 1.27', "move it to timeZone, e.g. timeZone: 'Europe/Berlin'");
   }
   const schedule = value.trim();
+  if (schedule.startsWith('@every')) {
+    // robfig/cron's `@every <Go duration>`, which the CronJob controller accepts too.
+    if (!/^@every\s+(\d+(\.\d+)?(ns|us|µs|ms|s|m|h))+$/.test(schedule)) {
+      throw ValidationError.invalid(prop, value, '@every needs a Go duration', "use e.g. '@every 30m' or '@every 1h30m'");
+    }
+    return schedule;
+  }
   if (schedule.startsWith('@')) {
     if (!MACROS.has(schedule)) {
-      throw ValidationError.invalid(prop, value, 'is not a macro the CronJob controller knows', `use one of ${[...MACROS].join(', ')}, or five fields`);
+      throw ValidationError.invalid(prop, value, 'is not a macro the CronJob controller knows', `use one of ${[...MACROS].join(', ')}, @every <duration>, or five fields`);
     }
     return schedule;
   }
