@@ -1,4 +1,4 @@
-import { Testing } from 'cdk8s';
+import { JsonPatch, Testing } from 'cdk8s';
 import {
   ConcurrencyPolicy, CronJob, CronJobProps, EnvFrom, FileSource, Job, JobProps, LifecycleAction, ResourceLimits, RestartPolicy, ServiceAccount,
 } from '../../lib/deploy';
@@ -186,6 +186,20 @@ describe('CronJob', () => {
     ['the schedule is missing', { schedule: undefined }, 'schedule'],
   ])('fails if %s', (_, props, prop) => {
     expect(cronRejection(props).prop).toBe(prop);
+  });
+
+  test('the policy gate reads the pods of both: a privileged container patched in is reported', () => {
+    // GIVEN a Job and a CronJob, each patched through its escape hatch
+    const chart = Testing.chart();
+    const job = new Job(chart, 'migrate', { image: HELLO_IMAGE });
+    const cron = new CronJob(chart, 'report', { image: HELLO_IMAGE, schedule: '@daily' });
+    job.job.addJsonPatch(JsonPatch.add('/spec/template/spec/containers/0/securityContext/privileged', true));
+    cron.cronJob.addJsonPatch(JsonPatch.add('/spec/jobTemplate/spec/template/spec/containers/0/securityContext/privileged', true));
+    // WHEN
+    const findings = checkManifests(Testing.synth(chart));
+    // THEN
+    const privileged = findings.filter((f) => f.message.includes('privileged')).map((f) => f.object);
+    expect(privileged).toEqual(expect.arrayContaining(['Job/migrate', 'CronJob/report']));
   });
 
   test('replace, allow, suspended, other history limits', () => {
