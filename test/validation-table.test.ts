@@ -1,6 +1,6 @@
 import * as pulumi from '@pulumi/pulumi';
 import { Lazy, Testing } from 'cdk8s';
-import { DisruptionBudget, GoStaticImage, PodCount, Platform, ResourceLimits, RolloutStrategy, RollingDeployment, ValidationError } from '../lib';
+import { DisruptionBudget, GoStaticImage, HealthCheck, PodCount, Platform, ResourceLimits, RolloutStrategy, RollingDeployment, ValidationError } from '../lib';
 import { makeGoModule } from './support/go-module';
 
 /*
@@ -53,21 +53,22 @@ const rows: Row[] = [
   ['deployment: name with upper case', deploy({ name: 'Hello' }), 'test/hello', 'name'],
   ['deployment: name starting with a digit (Service is DNS-1035)', deploy({ name: '1hello' }), 'test/hello', 'name'],
   ['deployment: namespace with a dot', deploy({ namespace: 'team.a' }), 'test/hello', 'namespace'],
-  ['deployment: health path without a slash', deploy({ healthPath: 'health' }), 'test/hello', 'healthPath'],
-  ['deployment: liveness path without a slash', deploy({ livenessPath: 'live' }), 'test/hello', 'livenessPath'],
+  ['deployment: health path without a slash', deploy({ health: HealthCheck.http({ path: 'health' }) }), 'test/hello', 'health.path'],
+  ['deployment: liveness path without a slash', deploy({ health: HealthCheck.http({ livenessPath: 'live' }) }), 'test/hello', 'health.livenessPath'],
+  ['deployment: a removed prop (port)', deploy({ port: 9090 } as never), 'test/hello', 'port'],
   ['deployment: extra port equal to the main port', deploy({ extraPorts: { metrics: 8080 } }), 'test/hello', 'extraPorts.metrics'],
   ['deployment: extra port name too long', deploy({ extraPorts: { 'metrics-endpoint': 9090 } }), 'test/hello', 'extraPorts'],
   ['deployment: secret value inline', deploy({ env: { API_SECRET_KEY: 's3cr3t' } }), 'test/hello', 'env.API_SECRET_KEY'],
   ['deployment: env name with a space', deploy({ env: { 'DB HOST': 'x' } }), 'test/hello', 'env.DB HOST'],
   ['deployment: secret reference to a bad Secret name', deploy({ secretEnv: { API_KEY: { secret: 'Hello_Api', key: 'k' } } }), 'test/hello', 'secretEnv.API_KEY.secret'],
   ['deployment: uid 0 on a plain image', () => new RollingDeployment(Testing.chart(), 'hello', { image: { ...plainImage, uid: 0 } }), 'test/hello', 'image.uid'],
-  ['deployment: runAsUser 0', deploy({ runAsUser: 0 }), 'test/hello', 'runAsUser'],
+  ['deployment: runAsUser, removed in 0.2 (the image is the one place)', deploy({ runAsUser: 0 }), 'test/hello', 'runAsUser'],
   ['deployment: image reference tagged latest', () => new RollingDeployment(Testing.chart(), 'hello', { image: { ...plainImage, imageRef: 'ghcr.io/acme/hello:latest' } }), 'test/hello', 'image.imageRef'],
-  ['deployment: port out of range', deploy({ port: 70000 }), 'test/hello', 'port'],
+  ['deployment: image port out of range', () => new RollingDeployment(Testing.chart(), 'hello', { image: { ...plainImage, port: 70000 } }), 'test/hello', 'image.port'],
   ['deployment: malformed cpu request', deploy({ resources: { cpuRequest: 'fast' } }), 'test/hello', 'resources.cpuRequest'],
   ['deployment: negative memory request', deploy({ resources: { memoryRequest: '-64Mi' } }), 'test/hello', 'resources.memoryRequest'],
   ['deployment: memory limit below its request', deploy({ resources: { memoryRequest: '256Mi', limits: ResourceLimits.of({ memory: '128Mi' }) } }), 'test/hello', 'resources.limits.memory'],
-  ['deployment: zero probe period', deploy({ readinessProbe: { periodSeconds: 0 } }), 'test/hello', 'readinessProbe.periodSeconds'],
+  ['deployment: zero probe period', deploy({ health: HealthCheck.http({ readiness: { periodSeconds: 0 } }) }), 'test/hello', 'health.readiness.periodSeconds'],
   ['deployment: negative grace period', deploy({ terminationGracePeriodSeconds: -5 }), 'test/hello', 'terminationGracePeriodSeconds'],
   ['deployment: unknown node architecture', deploy({ nodeArchitectures: ['sparc'] }), 'test/hello', 'nodeArchitectures'],
   ['deployment: disruption budget of 0%', deploy({ disruptionBudget: DisruptionBudget.maxUnavailable(PodCount.percent(0)) }), 'test/hello', 'disruptionBudget'],

@@ -1,6 +1,6 @@
 import { Chart } from 'cdk8s';
 import { Construct } from 'constructs';
-import { FileSource, GoStaticImage, HealthCheck, NetworkPeer, Platform, Protocol, RollingDeployment, ServiceAccount, WorkloadIdentity } from '../../lib';
+import { CronJob, FileSource, GoStaticImage, HealthCheck, NetworkPeer, Platform, Protocol, RollingDeployment, ServiceAccount, WorkloadIdentity } from '../../lib';
 
 /** Props of {@link ShopChart}. */
 export interface ShopChartProps {
@@ -19,13 +19,15 @@ const METRICS = { metrics: { port: 9090, onService: false } };
 
 /**
  * A shop from one Go module: an HTTP API behind an Ingress that autoscales, a queue worker
- * without a Service, and a gRPC service behind a Gateway.
+ * without a Service, a gRPC service behind a Gateway, and a CronJob that drains the queue
+ * from the worker's image every 15 minutes.
  */
 export class ShopChart extends Chart {
   public readonly images: Readonly<Record<'api' | 'worker' | 'grpc', GoStaticImage>>;
   public readonly api: RollingDeployment;
   public readonly worker: RollingDeployment;
   public readonly grpc: RollingDeployment;
+  public readonly drain: CronJob;
 
   public constructor(scope: Construct, id: string, props: ShopChartProps = {}) {
     super(scope, id, { namespace: props.namespace ?? 'shop' });
@@ -69,6 +71,15 @@ export class ShopChart extends Chart {
       image: this.images.grpc,
       protocol: Protocol.GRPC,
       grpcRoute: { parentRefs: [{ name: 'shop-gateway', namespace: 'gateway' }], hostnames: ['grpc.shop.example.com'] },
+    });
+
+    // The same image and pod model as the worker, run to completion on a schedule.
+    this.drain = new CronJob(this, 'drain', {
+      name: 'shop-drain',
+      image: this.images.worker,
+      args: ['--queue', 'orders', '--once'],
+      schedule: '*/15 * * * *',
+      activeDeadlineSeconds: 300,
     });
   }
 }

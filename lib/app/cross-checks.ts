@@ -1,22 +1,24 @@
 import { IConstruct } from 'constructs';
+import { CronJob } from '../deploy/cron-job';
+import { Job } from '../deploy/job';
 import { RollingDeployment } from '../deploy/rolling-deployment';
 import { GoStaticImage } from '../image/go-static-image';
 import { ValidationError } from '../model/errors';
 
 /**
- * Checks across the two artifacts: where a {@link RollingDeployment} runs a
+ * Checks across the two artifacts: where a {@link RollingDeployment}, {@link Job} or
+ * {@link CronJob} runs a
  * {@link GoStaticImage}, the manifest and the Dockerfile must agree on what the process does.
- * They can only disagree where the deployment overrides what it would otherwise read from
- * the image (`port`, `runAsUser`, `runAsGroup`, `nodeArchitectures`) or sets environment
- * variables the binary reads (`PORT`, `TZ`).
+ * The port, user and platforms come from the image, the one place they are declared; they
+ * can only disagree where the deployment narrows the image's platforms (`nodeArchitectures`)
+ * or sets environment variables the binary reads (`PORT`, `TZ`).
  *
- * An image goship did not describe (a plain `DeployableImage`) is taken at its word: its
- * declared port and user may be documentation only, so overrides are not reported.
+ * An image goship did not describe (a plain `DeployableImage`) is taken at its word.
  *
  * No cgo check is needed: a GoStaticImage always builds with `CGO_ENABLED=0`, so no runtime
  * base can lack the C library its binary needs.
  *
- * Also reports two workloads that would write objects of the same name and namespace.
+ * Also reports two workloads that would write objects of the same kind, name and namespace.
  *
  * Reads the tree, changes nothing. Returns every problem, in construct order.
  *
@@ -26,65 +28,78 @@ import { ValidationError } from '../model/errors';
  */
 export function crossCheck(root: IConstruct): ValidationError[] {
   const errors: ValidationError[] = [];
-  const seen = new Map<string, RollingDeployment>();
+  const seen = new Map<string, Workload>();
   for (const c of root.node.findAll()) {
-    if (!RollingDeployment.isRollingDeployment(c)) {
+    const w = workloadOf(c);
+    if (!w) {
       continue;
     }
-    const key = `${c.namespace ?? ''}/${c.name}`;
+    const key = `${w.kind}/${w.namespace ?? ''}/${w.name}`;
     const other = seen.get(key);
     if (other) {
       errors.push(new ValidationError({
         prop: 'name',
-        value: c.name,
-        why: `${other.node.path} already writes a Deployment and Service called '${c.name}'${c.namespace ? ` in namespace '${c.namespace}'` : ''}; one would overwrite the other`,
+        value: w.name,
+        why: `${other.path} already writes a ${w.kind === 'Deployment' ? 'Deployment and Service' : w.kind} called '${w.name}'${w.namespace ? ` in namespace '${w.namespace}'` : ''}; one would overwrite the other`,
         fix: 'give one of them another name or namespace',
-      }, c.node.path));
+      }, w.path));
     } else {
-      seen.set(key, c);
+      seen.set(key, w);
     }
-    if (GoStaticImage.isGoStaticImage(c.image)) {
-      errors.push(...againstImage(c, c.image));
+    if (GoStaticImage.isGoStaticImage(w.image)) {
+      errors.push(...againstImage(w, w.image));
     }
   }
   return errors;
 }
 
-function againstImage(rd: RollingDeployment, image: GoStaticImage): ValidationError[] {
+/** What the checks read of a RollingDeployment, Job or CronJob. */
+interface Workload {
+  readonly kind: 'Deployment' | 'Job' | 'CronJob';
+  readonly path: string;
+  readonly name: string;
+  readonly namespace?: string;
+  readonly image: unknown;
+  readonly env: Readonly<Record<string, string>>;
+  readonly nodeArchitectures: readonly string[];
+  /** The port the probes and the Service target; none for a Job. */
+  readonly port?: number;
+}
+
+function workloadOf(c: IConstruct): Workload | undefined {
+  const base = (w: RollingDeployment | Job | CronJob) => ({ path: w.node.path, name: w.name, namespace: w.namespace, image: w.image, nodeArchitectures: w.nodeArchitectures });
+  if (RollingDeployment.isRollingDeployment(c)) {
+    return { ...base(c), kind: 'Deployment', env: c.spec.env, port: c.port };
+  }
+  if (Job.isJob(c)) {
+    return { ...base(c), kind: 'Job', env: c.spec.env };
+  }
+  if (CronJob.isCronJob(c)) {
+    return { ...base(c), kind: 'CronJob', env: c.spec.job.env };
+  }
+  return undefined;
+}
+
+function againstImage(w: Workload, image: GoStaticImage): ValidationError[] {
   const errors: ValidationError[] = [];
   const add = (prop: string, value: unknown, why: string, fix: string) => {
-    errors.push(new ValidationError({ prop, value, why, fix }, rd.node.path));
+    errors.push(new ValidationError({ prop, value, why, fix }, w.path));
   };
   const img = `the image ${image.node.path}`;
-  if (rd.port !== image.port) {
-    add('port', rd.port,
-      `${img} EXPOSEs ${image.port}, where its binary listens, but the probes and the Service target ${rd.port}: the pods never become ready`,
-      `set the image's port to ${rd.port} (one place), or remove the deployment's port`);
-  }
-  const envPort = rd.spec.env.PORT;
-  if (envPort !== undefined && envPort !== String(rd.port)) {
+  const envPort = w.env.PORT;
+  if (w.port !== undefined && envPort !== undefined && envPort !== String(w.port)) {
     add('env.PORT', envPort,
-      `the binary listens on $PORT, but the probes and the Service target port ${rd.port}`,
+      `the binary listens on $PORT, but the probes and the Service target port ${w.port}`,
       `set the image's port to ${envPort} and drop PORT from env (goship passes no PORT the image does not know)`);
   }
-  if (rd.uid !== image.uid) {
-    add('runAsUser', rd.uid,
-      `${img} is built for USER ${image.uid}:${image.gid} (its files are owned by that user), but the pods run as ${rd.uid}`,
-      `set the image's user to '${rd.uid}:${rd.gid}', or remove runAsUser`);
-  }
-  if (rd.gid !== image.gid) {
-    add('runAsGroup', rd.gid,
-      `${img} is built for group ${image.gid}, but the pods run as group ${rd.gid}`,
-      `set the image's user to '${rd.uid}:${rd.gid}', or remove runAsGroup`);
-  }
   const built = [...new Set(image.platforms.map((p) => p.arch))].sort();
-  const missing = rd.nodeArchitectures.filter((a) => !built.includes(a));
+  const missing = w.nodeArchitectures.filter((a) => !built.includes(a));
   if (missing.length > 0) {
-    add('nodeArchitectures', [...rd.nodeArchitectures],
+    add('nodeArchitectures', [...w.nodeArchitectures],
       `${img} is built for ${built.join(', ')} only; pods scheduled on ${missing.join(', ')} nodes fail with 'exec format error'`,
       `add ${missing.map((a) => `linux/${a}`).join(', ')} to the image's platforms, or remove ${missing.join(', ')} from nodeArchitectures`);
   }
-  const tz = rd.spec.env.TZ;
+  const tz = w.env.TZ;
   if (tz !== undefined && tz !== '' && tz !== 'UTC' && image.timeZoneData === 'none' && !image.runtime.providesZoneinfo) {
     add('env.TZ', tz,
       `${img} carries no time zone database, so Go cannot load '${tz}' and silently uses UTC`,

@@ -4,7 +4,7 @@ import { AutoscalingSpec } from '../render/workload';
 import { wholeSeconds } from './probes';
 
 /** A HorizontalPodAutoscaler (autoscaling/v2) over the Deployment. */
-export interface AutoscalingProps {
+export interface AutoscalingOptions {
   /**
    * Fewest pods. Two keep the service up while one is replaced or evicted.
    * @default 2
@@ -31,7 +31,7 @@ export interface AutoscalingProps {
   readonly scaleDownStabilizationSeconds?: number;
 }
 
-const AUTOSCALING_PROPS: PropNames<AutoscalingProps> = {
+const AUTOSCALING_PROPS: PropNames<AutoscalingOptions> = {
   minReplicas: true, maxReplicas: true, cpuUtilization: true, memoryUtilization: true, scaleDownStabilizationSeconds: true,
 };
 
@@ -41,11 +41,11 @@ const AUTOSCALING_PROPS: PropNames<AutoscalingProps> = {
  *
  * @param requests the container's resolved requests
  */
-export function resolveAutoscaling(props: AutoscalingProps, requests: Readonly<Record<string, string>>): AutoscalingSpec {
+export function resolveAutoscaling(props: AutoscalingOptions, requests: Readonly<Record<string, string>>): AutoscalingSpec {
   if (typeof props !== 'object' || props === null) {
     throw ValidationError.invalid('autoscaling', props, 'must be an object', 'use e.g. autoscaling: { maxReplicas: 10 }');
   }
-  rejectUnknownProps(props, AUTOSCALING_PROPS, 'AutoscalingProps', 'autoscaling');
+  rejectUnknownProps(props, AUTOSCALING_PROPS, 'AutoscalingOptions', 'autoscaling');
   const minReplicas = wholeSeconds('autoscaling.minReplicas', props.minReplicas ?? 2, 1);
   const maxReplicas = wholeSeconds('autoscaling.maxReplicas', props.maxReplicas, 1);
   if (maxReplicas < minReplicas) {

@@ -3,6 +3,7 @@ import { PropNames, rejectUnknownProps } from '../model/known-props';
 import { configMapKey, dns1123Subdomain, envVarName, toDns1123Label } from '../model/names';
 import { EmptyDirSpec, EnvFromSpec, FileMountSpec } from '../render/workload';
 import { byteQuantity } from './resources';
+import type { ContainerOptions } from './workload-options';
 
 /** Options of {@link EnvFrom.configMap} and {@link EnvFrom.secret}. */
 export interface EnvFromOptions {
@@ -116,15 +117,6 @@ export interface EmptyDirOptions {
 
 const EMPTY_DIR_OPTIONS: PropNames<EmptyDirOptions> = { sizeLimit: true, inMemory: true };
 
-/** The container's own settings: what it runs and what it reads. */
-export interface ContainerInput {
-  readonly command?: readonly string[];
-  readonly args?: readonly string[];
-  readonly envFrom?: readonly EnvFrom[];
-  readonly files?: Readonly<Record<string, FileSource>>;
-  readonly emptyDirs?: Readonly<Record<string, EmptyDirOptions>>;
-}
-
 /** The container settings, resolved. */
 export interface ResolvedContainer {
   readonly command?: readonly string[];
@@ -135,7 +127,7 @@ export interface ResolvedContainer {
 }
 
 /** Checks command, args, envFrom, files and emptyDirs; mount paths must be distinct and not nested. */
-export function resolveContainer(input: ContainerInput): ResolvedContainer {
+export function resolveContainer(input: ContainerOptions): ResolvedContainer {
   const command = stringList('command', input.command);
   const args = stringList('args', input.args);
   const envFrom = (listOf('envFrom', input.envFrom) as readonly EnvFrom[]).map((e, i) => {

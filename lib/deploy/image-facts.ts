@@ -3,21 +3,15 @@ import { ValidationError } from '../model/errors';
 import { parseImageReference } from '../model/image-ref';
 import { labelValue, portNumber } from '../model/names';
 import { Platform } from '../model/platform';
+import type { PodOptions } from './workload-options';
 
-/** What the deployment may declare differently from its image; each is cross-checked against a GoStaticImage. */
-export interface ImageOverrides {
-  readonly port?: number;
-  readonly runAsUser?: number;
-  readonly runAsGroup?: number;
-  readonly nodeArchitectures?: readonly string[];
-}
-
-/** What the workload takes from its image, overrides applied and checked. */
+/** What the workload takes from its image, checked; `nodeArchitectures` narrowed by the pod's. */
 export interface ImageFacts {
   readonly imageRef: string;
   /** The `app.kubernetes.io/version` value, if the image has a version or a tag. */
   readonly version?: string;
-  readonly port: number;
+  /** Undefined for a workload that serves no port (a Job). */
+  readonly port?: number;
   readonly uid: number;
   readonly gid: number;
   /** `kubernetes.io/arch` values the pods may run on, sorted; empty means any. */
@@ -26,8 +20,11 @@ export interface ImageFacts {
 
 const MAX_ID = 2147483647;
 
-/** Reads the image (and the deployment's overrides) once, checking every value. */
-export function readImage(image: DeployableImage, overrides: ImageOverrides): ImageFacts {
+/**
+ * Reads the image once, checking every value: the image is the one place its port, user and
+ * platforms are declared. `usesPort`: false for a run-to-completion workload, which serves none.
+ */
+export function readImage(image: DeployableImage, pod: Pick<PodOptions, 'nodeArchitectures'>, usesPort = true): ImageFacts {
   if (typeof image !== 'object' || image === null) {
     throw ValidationError.invalid('image', image, 'is required', "pass a GoStaticImage, or { imageRef: 'ghcr.io/acme/hello:1.0.0', port: 8080, uid: 65532 }");
   }
@@ -41,12 +38,11 @@ export function readImage(image: DeployableImage, overrides: ImageOverrides): Im
       throw ValidationError.invalid('image.version', version, `is the app.kubernetes.io/version label, and ${why}`, "give the image a version that fits, e.g. 'v1.4.2'");
     }
   }
-  const port = overrides.port !== undefined ? portNumber('port', overrides.port) : portNumber('image.port', image.port);
-  const uid = userId(overrides.runAsUser !== undefined ? 'runAsUser' : 'image.uid', overrides.runAsUser ?? image.uid);
-  const gidProp = overrides.runAsGroup !== undefined ? 'runAsGroup' : image.gid !== undefined ? 'image.gid' : 'image.uid';
-  const gid = groupId(gidProp, overrides.runAsGroup ?? image.gid ?? image.uid);
-  const architectures = overrides.nodeArchitectures !== undefined
-    ? nodeArchitectures(overrides.nodeArchitectures)
+  const port = usesPort ? portNumber('image.port', image.port) : undefined;
+  const uid = userId('image.uid', image.uid);
+  const gid = groupId(image.gid !== undefined ? 'image.gid' : 'image.uid', image.gid ?? image.uid);
+  const architectures = pod.nodeArchitectures !== undefined
+    ? nodeArchitectures(pod.nodeArchitectures)
     : platformArchitectures(image.platforms);
   return { imageRef: image.imageRef, version, port, uid, gid, architectures };
 }

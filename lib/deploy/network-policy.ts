@@ -54,7 +54,7 @@ export class NetworkPeer {
 }
 
 /** An opt-in NetworkPolicy: the pods admit only these peers. Egress stays open. */
-export interface NetworkPolicyProps {
+export interface NetworkPolicyOptions {
   /** Who may reach the ports on the Service (the ingress controller, other apps, the same app). */
   readonly from: readonly NetworkPeer[];
   /**
@@ -65,14 +65,14 @@ export interface NetworkPolicyProps {
   readonly metricsFrom?: readonly NetworkPeer[];
 }
 
-const NETWORK_POLICY_PROPS: PropNames<NetworkPolicyProps> = { from: true, metricsFrom: true };
+const NETWORK_POLICY_PROPS: PropNames<NetworkPolicyOptions> = { from: true, metricsFrom: true };
 
 /** The policy's rules: `from` to the Service's ports, `metricsFrom` to the others. */
-export function resolveNetworkPolicy(props: NetworkPolicyProps, ports: readonly PortSpec[], selector: Readonly<Record<string, string>>): NetworkRuleSpec[] {
+export function resolveNetworkPolicy(props: NetworkPolicyOptions, ports: readonly PortSpec[], selector: Readonly<Record<string, string>>): NetworkRuleSpec[] {
   if (typeof props !== 'object' || props === null) {
     throw ValidationError.invalid('networkPolicy', props, 'must be an object', "use e.g. networkPolicy: { from: [NetworkPeer.namespace('ingress-nginx')] }");
   }
-  rejectUnknownProps(props, NETWORK_POLICY_PROPS, 'NetworkPolicyProps', 'networkPolicy');
+  rejectUnknownProps(props, NETWORK_POLICY_PROPS, 'NetworkPolicyOptions', 'networkPolicy');
   const served = ports.filter((p) => p.servicePort !== undefined).map((p) => p.name);
   const other = ports.filter((p) => p.servicePort === undefined).map((p) => p.name);
   const rules: NetworkRuleSpec[] = [];

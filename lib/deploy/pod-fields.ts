@@ -3,11 +3,12 @@ import { parseImageReference } from '../model/image-ref';
 import { PropNames, rejectUnknownProps } from '../model/known-props';
 import { dns1123Label, dns1123Subdomain, envVarName, labelKey, labelValue } from '../model/names';
 import { byteQuantity, cpuMillis } from './resources';
+import type { ContainerOptions, PodOptions } from './workload-options';
 
 /**
  * Everyday pod fields of a workload: pull secrets, scheduling (tolerations, node selector,
  * priority class), pod metadata, the container's lifecycle hooks, init containers and native
- * sidecars. Each is validated here and rendered as plain JSON by {@link renderPodFields}.
+ * sidecars. Each is validated here into plain JSON fragments the pod renderer places.
  */
 
 /** A toleration, as in the pod spec. */
@@ -54,7 +55,7 @@ export class LifecycleAction {
 }
 
 /** Lifecycle hooks of the service's container. */
-export interface LifecycleProps {
+export interface LifecycleOptions {
   /** Runs before the container is stopped. @default - none */
   readonly preStop?: LifecycleAction;
   /** Runs right after the container starts. @default - none */
@@ -62,7 +63,7 @@ export interface LifecycleProps {
 }
 
 /** A container beside the service: an init container, or a native sidecar. */
-export interface ExtraContainerProps {
+export interface ExtraContainerOptions {
   /** Its image, pinned by a tag other than latest or by a digest. */
   readonly image: string;
   /** @default - the image's entrypoint */
@@ -77,42 +78,7 @@ export interface ExtraContainerProps {
   readonly memory?: string;
 }
 
-/** The pod field props, shared by every workload construct. */
-export interface PodFieldsProps {
-  /** Secrets with registry credentials the kubelet pulls with. @default - none (the node's or the ServiceAccount's) */
-  readonly imagePullSecrets?: readonly string[];
-  /** @default - none */
-  readonly tolerations?: readonly Toleration[];
-  /** Node labels the pods need, e.g. `{ 'node.kubernetes.io/pool': 'batch' }`. @default - none */
-  readonly nodeSelector?: Readonly<Record<string, string>>;
-  /** Annotations of the pods (not of the workload). @default - none */
-  readonly podAnnotations?: Readonly<Record<string, string>>;
-  /** More labels of the pods; goship's selector labels cannot be changed. @default - none */
-  readonly podLabels?: Readonly<Record<string, string>>;
-  /** @default - none (the cluster's default priority) */
-  readonly priorityClassName?: string;
-  /** Hooks of the service's container. @default - none */
-  readonly lifecycle?: LifecycleProps;
-  /** Containers run to completion, in order, before the service starts (migrations, file setup). @default - none */
-  readonly initContainers?: Readonly<Record<string, ExtraContainerProps>>;
-  /** Native sidecars (init containers with `restartPolicy: Always`, Kubernetes 1.29+): start before the service, stop after it. @default - none */
-  readonly sidecars?: Readonly<Record<string, ExtraContainerProps>>;
-}
-
-/** The names of {@link PodFieldsProps}, for a construct's known-props list. */
-export const POD_FIELDS_PROPS: PropNames<PodFieldsProps> = {
-  imagePullSecrets: true,
-  tolerations: true,
-  nodeSelector: true,
-  podAnnotations: true,
-  podLabels: true,
-  priorityClassName: true,
-  lifecycle: true,
-  initContainers: true,
-  sidecars: true,
-};
-
-const EXTRA_CONTAINER_PROPS: PropNames<ExtraContainerProps> = { image: true, command: true, args: true, env: true, cpuRequest: true, memory: true };
+const EXTRA_CONTAINER_PROPS: PropNames<ExtraContainerOptions> = { image: true, command: true, args: true, env: true, cpuRequest: true, memory: true };
 const TOLERATION_PROPS: PropNames<Toleration> = { key: true, operator: true, value: true, effect: true, tolerationSeconds: true };
 
 /** The pod fields, checked: JSON fragments for the pod spec, its metadata and the main container. */
@@ -126,10 +92,10 @@ export interface ResolvedPodFields {
 }
 
 /**
- * Checks the pod field props. `reserved` are the selector labels (not to be changed) and
+ * Checks the everyday pod fields of {@link PodOptions} and the container's `lifecycle`. `reserved` are the selector labels (not to be changed) and
  * `mainContainer` the service container's name (extra containers need others).
  */
-export function resolvePodFields(props: PodFieldsProps, reserved: Readonly<Record<string, string>>, mainContainer: string): ResolvedPodFields {
+export function resolvePodFields(props: PodOptions & Pick<ContainerOptions, 'lifecycle'>, reserved: Readonly<Record<string, string>>, mainContainer: string): ResolvedPodFields {
   const pullSecrets = (props.imagePullSecrets ?? []).map((s, i) => dns1123Subdomain(`imagePullSecrets[${i}]`, s));
   const tolerations = (props.tolerations ?? []).map((t, i) => toleration(`tolerations[${i}]`, t));
   const nodeSelector = labels('nodeSelector', props.nodeSelector);
@@ -219,7 +185,7 @@ function annotations(prop: string, value: Readonly<Record<string, string>> | und
   }));
 }
 
-function resolveLifecycle(props: LifecycleProps | undefined): Record<string, unknown> | undefined {
+function resolveLifecycle(props: LifecycleOptions | undefined): Record<string, unknown> | undefined {
   if (props === undefined) {
     return undefined;
   }
@@ -238,7 +204,7 @@ function resolveLifecycle(props: LifecycleProps | undefined): Record<string, unk
   return Object.keys(out).length > 0 ? out : undefined;
 }
 
-function extraContainer(prop: string, name: string, c: ExtraContainerProps): Record<string, unknown> {
+function extraContainer(prop: string, name: string, c: ExtraContainerOptions): Record<string, unknown> {
   if (typeof c !== 'object' || c === null) {
     throw ValidationError.invalid(prop, c, 'not a container', "use e.g. { image: 'ghcr.io/acme/migrate:1.2.0', args: ['up'] }");
   }

@@ -2,6 +2,7 @@ import { ValidationError } from '../model/errors';
 import { PropNames, rejectUnknownProps } from '../model/known-props';
 import { portName, portNumber } from '../model/names';
 import { PortSpec } from '../render/workload';
+import type { ServiceOptions } from './workload-options';
 
 /**
  * What the process speaks on its main port. It names the port and sets the Service port's
@@ -57,16 +58,8 @@ export interface ExtraPortOptions {
 
 const EXTRA_PORT_OPTIONS: PropNames<ExtraPortOptions> = { port: true, onService: true, protocol: true };
 
-/** Inputs of {@link resolvePorts}. */
-export interface PortsInput {
-  readonly port: number;
-  readonly protocol?: Protocol;
-  readonly servicePort?: number;
-  readonly extraPorts?: Readonly<Record<string, number | ExtraPortOptions>>;
-}
-
-/** The main port (unless the protocol is NONE) then the extra ports by name, checked for clashes. */
-export function resolvePorts(input: PortsInput): { protocol: Protocol; ports: PortSpec[] } {
+/** The main port (the image's, unless the protocol is NONE) then the extra ports by name, checked for clashes. */
+export function resolvePorts(input: ServiceOptions, imagePort: number): { protocol: Protocol; ports: PortSpec[] } {
   const protocol = input.protocol ?? Protocol.HTTP;
   if (!(protocol instanceof Protocol)) {
     throw ValidationError.invalid('protocol', protocol, 'not a Protocol', 'use Protocol.HTTP, Protocol.H2C, Protocol.GRPC or Protocol.NONE');
@@ -78,7 +71,7 @@ export function resolvePorts(input: PortsInput): { protocol: Protocol; ports: Po
   const ports: PortSpec[] = [];
   if (protocol.portName !== undefined) {
     const servicePort = portNumber('servicePort', input.servicePort ?? 80);
-    ports.push({ name: protocol.portName, containerPort: input.port, servicePort, appProtocol: protocol.appProtocol });
+    ports.push({ name: protocol.portName, containerPort: imagePort, servicePort, appProtocol: protocol.appProtocol });
   } else if (input.servicePort !== undefined) {
     throw ValidationError.invalid('servicePort', input.servicePort, 'has no main port to expose: protocol is Protocol.NONE', 'remove servicePort, or put an extra port on the Service');
   }

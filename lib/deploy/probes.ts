@@ -4,7 +4,7 @@ import { ProbeAction, ProbeSpec, PortSpec } from '../render/workload';
 import { Protocol } from './ports';
 
 /** When and how often a probe runs, and how many failures it tolerates. */
-export interface ProbeTiming {
+export interface ProbeTimingOptions {
   /**
    * Seconds after the container starts (or after the startup probe succeeds) before the first check.
    * @default 0
@@ -18,15 +18,42 @@ export interface ProbeTiming {
   readonly failureThreshold?: number;
 }
 
-const PROBE_TIMING: PropNames<ProbeTiming> = { initialDelaySeconds: true, periodSeconds: true, timeoutSeconds: true, failureThreshold: true };
+const PROBE_TIMING: PropNames<ProbeTimingOptions> = { initialDelaySeconds: true, periodSeconds: true, timeoutSeconds: true, failureThreshold: true };
+
+/** The timings of the three probes, shared by every kind of {@link HealthCheck}. */
+export interface HealthTimingOptions {
+  /**
+   * Readiness probe timings: how soon a pod gets traffic, and leaves the Service when it fails.
+   * @default { periodSeconds: 5, timeoutSeconds: 2, failureThreshold: 3 }
+   */
+  readonly readiness?: ProbeTimingOptions;
+  /**
+   * Liveness probe timings: how long a hung process runs before the kubelet restarts it.
+   * @default { periodSeconds: 10, timeoutSeconds: 2, failureThreshold: 3 }
+   */
+  readonly liveness?: ProbeTimingOptions;
+  /**
+   * Startup probe timings: how long the process may take to start.
+   * @default { periodSeconds: 1, timeoutSeconds: 1, failureThreshold: 30 }
+   */
+  readonly startup?: ProbeTimingOptions;
+}
+
+const TIMINGS: PropNames<HealthTimingOptions> = { readiness: true, liveness: true, startup: true };
 
 /** Options of {@link HealthCheck.http}. */
-export interface HttpHealthOptions {
+export interface HttpHealthOptions extends HealthTimingOptions {
   /**
-   * The path every probe GETs.
+   * The path the readiness probe (and, unless `livenessPath` is set, the liveness and
+   * startup probes) GETs.
    * @default '/health'
    */
   readonly path?: string;
+  /**
+   * The path the liveness and startup probes GET, when it differs from `path`.
+   * @default - path
+   */
+  readonly livenessPath?: string;
   /**
    * The name of the port to probe: the main one or an extra one.
    * @default - the main port
@@ -35,7 +62,7 @@ export interface HttpHealthOptions {
 }
 
 /** Options of {@link HealthCheck.grpc}. */
-export interface GrpcHealthOptions {
+export interface GrpcHealthOptions extends HealthTimingOptions {
   /**
    * The service name sent to `grpc.health.v1.Health/Check`.
    * @default - none: the server's overall health
@@ -49,7 +76,7 @@ export interface GrpcHealthOptions {
 }
 
 /** Options of {@link HealthCheck.tcp}. */
-export interface TcpHealthOptions {
+export interface TcpHealthOptions extends HealthTimingOptions {
   /**
    * The name of the port to connect to.
    * @default - the main port
@@ -58,11 +85,12 @@ export interface TcpHealthOptions {
 }
 
 /**
- * How the kubelet asks the process whether it is healthy: the readiness, liveness and
- * startup probes all ask the same way.
+ * How the kubelet asks the process whether it is healthy, and how often: the readiness,
+ * liveness and startup probes all ask the same way, each with its own timings.
  *
  * @example
  * HealthCheck.http({ path: '/healthz' })
+ * HealthCheck.http({ path: '/readyz', livenessPath: '/livez', startup: { failureThreshold: 60 } })
  * HealthCheck.grpc()                         // the standard grpc.health.v1 service
  * HealthCheck.http({ port: 'metrics' })      // a worker's health on its metrics port
  * HealthCheck.tcp({ port: 'amqp' })
@@ -70,17 +98,17 @@ export interface TcpHealthOptions {
 export class HealthCheck {
   /** An HTTP GET; any 2xx or 3xx answer is healthy. */
   public static http(options: HttpHealthOptions = {}): HealthCheck {
-    return new HealthCheck('http', options, { path: true, port: true } satisfies PropNames<HttpHealthOptions>);
+    return new HealthCheck('http', options, { path: true, livenessPath: true, port: true, ...TIMINGS } satisfies PropNames<HttpHealthOptions>);
   }
 
   /** The kubelet's native gRPC probe: `grpc.health.v1.Health/Check` must answer SERVING. */
   public static grpc(options: GrpcHealthOptions = {}): HealthCheck {
-    return new HealthCheck('grpc', options, { service: true, port: true } satisfies PropNames<GrpcHealthOptions>);
+    return new HealthCheck('grpc', options, { service: true, port: true, ...TIMINGS } satisfies PropNames<GrpcHealthOptions>);
   }
 
   /** A TCP connect: healthy when the port accepts. The weakest check; use it when nothing else is spoken. */
   public static tcp(options: TcpHealthOptions = {}): HealthCheck {
-    return new HealthCheck('tcp', options, { port: true } satisfies PropNames<TcpHealthOptions>);
+    return new HealthCheck('tcp', options, { port: true, ...TIMINGS } satisfies PropNames<TcpHealthOptions>);
   }
 
   private constructor(
@@ -92,18 +120,27 @@ export class HealthCheck {
   ) {}
 
   /**
-   * The probe actions, the port resolved against the declared ports (`main` unless named); `livenessPath` only for HTTP.
+   * The three probes: the actions, the port resolved against the declared ports (`main`
+   * unless named), and the timings, defaults applied.
    * @internal
    */
-  public action(ports: readonly PortSpec[], main: PortSpec | undefined, livenessPath: string | undefined): { readiness: ProbeAction; liveness: ProbeAction } {
+  public probes(ports: readonly PortSpec[], main: PortSpec | undefined): ResolvedProbes {
     rejectUnknownProps(this.options, this.known, `HealthCheck.${this.kind}()`, 'health');
     const port = probePort(this.options.port, ports, main);
-    if (this.kind !== 'http' && livenessPath !== undefined) {
-      throw ValidationError.invalid('livenessPath', livenessPath, `is an HTTP path, and the health check is ${this.kind}`, 'remove livenessPath');
-    }
+    const { readiness, liveness } = this.actions(port);
+    const t = this.options;
+    return {
+      readiness: { action: readiness, ...timing('health.readiness', t.readiness, DEFAULTS.readiness) },
+      liveness: { action: liveness, ...timing('health.liveness', t.liveness, DEFAULTS.liveness) },
+      // The startup probe asks what liveness asks: is the process up at all?
+      startup: { action: liveness, ...timing('health.startup', t.startup, DEFAULTS.startup) },
+    };
+  }
+
+  private actions(port: PortSpec): { readiness: ProbeAction; liveness: ProbeAction } {
     if (this.kind === 'http') {
       const path = httpPath('health.path', this.options.path ?? '/health');
-      const live = livenessPath === undefined ? path : httpPath('livenessPath', livenessPath);
+      const live = this.options.livenessPath === undefined ? path : httpPath('health.livenessPath', this.options.livenessPath);
       return { readiness: { kind: 'http', path, port: port.name }, liveness: { kind: 'http', path: live, port: port.name } };
     }
     if (this.kind === 'grpc') {
@@ -141,17 +178,7 @@ export interface ResolvedProbes {
   readonly startup: ProbeSpec;
 }
 
-/** Inputs of {@link resolveProbes}. */
-export interface ProbesInput {
-  readonly health?: HealthCheck;
-  readonly healthPath?: string;
-  readonly livenessPath?: string;
-  readonly readinessProbe?: ProbeTiming;
-  readonly livenessProbe?: ProbeTiming;
-  readonly startupProbe?: ProbeTiming;
-}
-
-const DEFAULTS: Readonly<Record<'readiness' | 'liveness' | 'startup', Required<ProbeTiming>>> = {
+const DEFAULTS: Readonly<Record<'readiness' | 'liveness' | 'startup', Required<ProbeTimingOptions>>> = {
   // Ready quickly, out of the Service after 3 failed checks (15 s).
   readiness: { initialDelaySeconds: 0, periodSeconds: 5, timeoutSeconds: 2, failureThreshold: 3 },
   // Restarted only after 30 s of failures: a liveness kill is the most expensive answer.
@@ -172,43 +199,27 @@ export function httpPath(prop: string, value: unknown): string {
 }
 
 /**
- * The health check a protocol implies: an HTTP GET of `healthPath` for HTTP and h2c (the
- * kubelet speaks HTTP/1.1; an h2c server built on `h2c.NewHandler` answers it), the native
- * gRPC probe for gRPC. A worker (Protocol.NONE) must say where it answers.
+ * The probes of a served workload. Without a health check, the one its protocol implies: an
+ * HTTP GET of `/health` for HTTP and h2c (the kubelet speaks HTTP/1.1; an h2c server built on
+ * `h2c.NewHandler` answers it), the native gRPC probe for gRPC. A worker (Protocol.NONE)
+ * must say where it answers.
  */
-function defaultHealth(protocol: Protocol, healthPath: string | undefined): HealthCheck {
-  if (protocol === Protocol.GRPC && healthPath === undefined) {
-    return HealthCheck.grpc();
+export function resolveProbes(health: HealthCheck | undefined, protocol: Protocol, ports: readonly PortSpec[]): ResolvedProbes {
+  if (health !== undefined && !(health instanceof HealthCheck)) {
+    throw ValidationError.invalid('health', health, 'not a HealthCheck', "use HealthCheck.http({ path: '/health' }), HealthCheck.grpc() or HealthCheck.tcp()");
   }
-  if (protocol === Protocol.NONE) {
+  if (health === undefined && protocol === Protocol.NONE) {
     throw ValidationError.invalid('health', undefined, 'is required for a workload that serves no main port (protocol is Protocol.NONE): the kubelet must ask it something', "probe the port it answers on, e.g. health: HealthCheck.http({ port: 'metrics' })");
   }
-  return HealthCheck.http({ path: healthPath ?? '/health' });
+  const check = health ?? (protocol === Protocol.GRPC ? HealthCheck.grpc() : HealthCheck.http());
+  return check.probes(ports, protocol === Protocol.NONE ? undefined : ports[0]);
 }
 
-/** Applies the defaults and checks the health check, its port and the timings (whole seconds, positive; delays may be 0). */
-export function resolveProbes(input: ProbesInput, protocol: Protocol, ports: readonly PortSpec[]): ResolvedProbes {
-  if (input.health !== undefined && !(input.health instanceof HealthCheck)) {
-    throw ValidationError.invalid('health', input.health, 'not a HealthCheck', "use HealthCheck.http({ path: '/health' }), HealthCheck.grpc() or HealthCheck.tcp()");
-  }
-  if (input.health !== undefined && input.healthPath !== undefined) {
-    throw ValidationError.invalid('healthPath', input.healthPath, 'is set as well as health; one would silently win', `move it into the check: health: HealthCheck.http({ path: '${String(input.healthPath)}' })`);
-  }
-  const health = input.health ?? defaultHealth(protocol, input.healthPath === undefined ? undefined : httpPath('healthPath', input.healthPath));
-  const actions = health.action(ports, protocol === Protocol.NONE ? undefined : ports[0], input.livenessPath);
-  return {
-    readiness: { action: actions.readiness, ...timing('readinessProbe', input.readinessProbe, DEFAULTS.readiness) },
-    liveness: { action: actions.liveness, ...timing('livenessProbe', input.livenessProbe, DEFAULTS.liveness) },
-    // The startup probe asks what liveness asks: is the process up at all?
-    startup: { action: actions.liveness, ...timing('startupProbe', input.startupProbe, DEFAULTS.startup) },
-  };
-}
-
-function timing(prop: string, given: ProbeTiming | undefined, defaults: Required<ProbeTiming>): Required<ProbeTiming> {
+function timing(prop: string, given: ProbeTimingOptions | undefined, defaults: Required<ProbeTimingOptions>): Required<ProbeTimingOptions> {
   if (given !== undefined && (typeof given !== 'object' || given === null)) {
-    throw ValidationError.invalid(prop, given, 'must be an object of timings', `use e.g. ${prop}: { periodSeconds: 5 }`);
+    throw ValidationError.invalid(prop, given, 'must be an object of timings', `use e.g. ${prop.slice(prop.indexOf('.') + 1)}: { periodSeconds: 5 }`);
   }
-  rejectUnknownProps(given, PROBE_TIMING, 'ProbeTiming', prop);
+  rejectUnknownProps(given, PROBE_TIMING, 'ProbeTimingOptions', prop);
   const t = { ...defaults, ...definedOnly(given ?? {}) };
   wholeSeconds(`${prop}.initialDelaySeconds`, t.initialDelaySeconds, 0);
   wholeSeconds(`${prop}.periodSeconds`, t.periodSeconds, 1);
@@ -217,7 +228,7 @@ function timing(prop: string, given: ProbeTiming | undefined, defaults: Required
   return t;
 }
 
-function definedOnly(t: ProbeTiming): ProbeTiming {
+function definedOnly(t: ProbeTimingOptions): ProbeTimingOptions {
   return Object.fromEntries(Object.entries(t).filter(([, v]) => v !== undefined));
 }
 

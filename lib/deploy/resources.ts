@@ -79,7 +79,7 @@ export class ResourceLimits {
 }
 
 /** Resource requests and limits of the container. */
-export interface ResourcesProps {
+export interface ResourcesOptions {
   /**
    * CPU reserved for the container; the scheduler places pods by it.
    * @default '50m'
@@ -108,7 +108,7 @@ export interface ResourcesProps {
   readonly tmpSizeLimit?: string;
 }
 
-const RESOURCES_PROPS: PropNames<ResourcesProps> = { cpuRequest: true, memoryRequest: true, ephemeralStorageRequest: true, limits: true, tmpSizeLimit: true };
+const RESOURCES_PROPS: PropNames<ResourcesOptions> = { cpuRequest: true, memoryRequest: true, ephemeralStorageRequest: true, limits: true, tmpSizeLimit: true };
 const LIMITS_OPTIONS: PropNames<ResourceLimitsOptions> = { memory: true, cpu: true, ephemeralStorage: true };
 
 /** Requests and limits as the container spec writes them. */
@@ -119,11 +119,11 @@ export interface ResolvedResources {
 }
 
 /** Applies the defaults, checks every quantity and that no request exceeds its limit. */
-export function resolveResources(props: ResourcesProps = {}): ResolvedResources {
+export function resolveResources(props: ResourcesOptions = {}): ResolvedResources {
   if (typeof props !== 'object' || props === null) {
     throw ValidationError.invalid('resources', props, 'must be an object', "use e.g. { memoryRequest: '64Mi' }");
   }
-  rejectUnknownProps(props, RESOURCES_PROPS, 'ResourcesProps', 'resources');
+  rejectUnknownProps(props, RESOURCES_PROPS, 'ResourcesOptions', 'resources');
   const limitsChoice = props.limits ?? ResourceLimits.of({ memory: '128Mi' });
   if (!(limitsChoice instanceof ResourceLimits)) {
     throw ValidationError.invalid('resources.limits', limitsChoice, 'not a ResourceLimits', "use ResourceLimits.of({ memory: '128Mi' }) or ResourceLimits.none()");

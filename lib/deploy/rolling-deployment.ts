@@ -2,20 +2,12 @@ import { ApiObject, Chart } from 'cdk8s';
 import { Construct } from 'constructs';
 import { DeployableImage } from '../model/deployable-image';
 import { validating } from '../model/errors';
-import { KubeObject, renderWorkload, WorkloadManifests, WorkloadSpec } from '../render/workload';
-import { AutoscalingProps } from './autoscaling';
-import { EmptyDirOptions, EnvFrom, FileSource } from './container';
-import { EnvValue, SecretEnvSource } from './env';
-import { NetworkPolicyProps } from './network-policy';
-import { PodFieldsProps } from './pod-fields';
-import { ExtraPortOptions, Protocol } from './ports';
-import { HealthCheck, ProbeTiming } from './probes';
+import { renderWorkload, WorkloadManifests, WorkloadSpec } from '../render/workload';
+import { apiObject } from './api-object';
+import { Protocol } from './ports';
 import { resolveWorkload } from './resolve-workload';
-import { ResourcesProps } from './resources';
-import { IngressProps, RouteProps } from './routes';
-import { ServiceAccount } from './service-account';
-import { ServiceType } from './service-type';
 import { DisruptionBudget, RolloutStrategy } from './strategy';
+import { ContainerOptions, PodOptions, RolloutOptions, ServiceOptions, WorkloadOptions } from './workload-options';
 
 /*
  * Built on cdk8s `ApiObject`s holding what `renderWorkload()` returns, not on cdk8s-plus-27's
@@ -27,232 +19,12 @@ import { DisruptionBudget, RolloutStrategy } from './strategy';
 
 const DEPLOYMENT_SYMBOL = Symbol.for('goship.RollingDeployment');
 
-/** Props of {@link RollingDeployment}. */
-export interface RollingDeploymentProps extends PodFieldsProps {
-  /**
-   * The image to run: a `GoStaticImage`, or a plain object for an image goship did not
-   * describe. Its reference, port, user, platforms and version are read from it.
-   */
-  readonly image: DeployableImage;
-  /**
-   * Name of the Deployment, Service, PodDisruptionBudget and container (the ConfigMap is
-   * `<name>-env`). A DNS-1035 label, because the Service carries it.
-   * @default - derived from the construct id: `HelloWeb` becomes `hello-web`
-   */
-  readonly name?: string;
-  /**
-   * Namespace of every object.
-   * @default - the chart's namespace, else none (the one `kubectl` or the GitOps tool applies to)
-   */
-  readonly namespace?: string;
-  /**
-   * Desired pods. Not with `autoscaling`, which owns the count.
-   * @default 2
-   */
-  readonly replicas?: number;
-  /**
-   * A HorizontalPodAutoscaler. The Deployment then has no `replicas` field, so an apply or a
-   * GitOps sync never resets what the autoscaler scaled.
-   * @default - none: `replicas` pods
-   */
-  readonly autoscaling?: AutoscalingProps;
-  /**
-   * How pods are replaced on a change.
-   * @default RolloutStrategy.rollingUpdate() — maxSurge 1, maxUnavailable 0
-   */
-  readonly strategy?: RolloutStrategy;
-  /**
-   * Seconds a new pod must stay ready before it counts as available (and an old one goes).
-   * @default 5
-   */
-  readonly minReadySeconds?: number;
-  /**
-   * Seconds without progress after which the rollout is reported as failed.
-   * @default 600
-   */
-  readonly progressDeadlineSeconds?: number;
-  /**
-   * Old ReplicaSets kept for `kubectl rollout undo`.
-   * @default 5
-   */
-  readonly revisionHistoryLimit?: number;
-  /**
-   * The entrypoint, replacing the image's.
-   * @default - the image's entrypoint
-   */
-  readonly command?: readonly string[];
-  /**
-   * Arguments to the entrypoint.
-   * @default - the image's
-   * @example ['--queue', 'orders']
-   */
-  readonly args?: readonly string[];
-  /**
-   * What the process speaks on its main port: names the port (`http`, `h2c`, `grpc`), sets
-   * the Service port's `appProtocol` and picks the default health check.
-   * `Protocol.NONE` is a worker: no main port, no Service unless an extra port is on it.
-   * @default Protocol.HTTP
-   */
-  readonly protocol?: Protocol;
-  /**
-   * How the probes ask for health.
-   * @default - HTTP GET `healthPath` on the main port; the gRPC health service for Protocol.GRPC; required for Protocol.NONE
-   */
-  readonly health?: HealthCheck;
-  /**
-   * Path the readiness probe (and, unless `livenessPath` is set, the liveness and startup
-   * probes) GETs on the main port. Not with `health`.
-   * @default '/health'
-   */
-  readonly healthPath?: string;
-  /**
-   * Path the liveness and startup probes GET, when it differs from `healthPath`.
-   * @default - healthPath
-   */
-  readonly livenessPath?: string;
-  /**
-   * Readiness probe timings.
-   * @default { periodSeconds: 5, timeoutSeconds: 2, failureThreshold: 3 }
-   */
-  readonly readinessProbe?: ProbeTiming;
-  /**
-   * Liveness probe timings.
-   * @default { periodSeconds: 10, timeoutSeconds: 2, failureThreshold: 3 }
-   */
-  readonly livenessProbe?: ProbeTiming;
-  /**
-   * Startup probe timings.
-   * @default { periodSeconds: 1, timeoutSeconds: 1, failureThreshold: 30 }
-   */
-  readonly startupProbe?: ProbeTiming;
-  /**
-   * Seconds between SIGTERM and SIGKILL. The service must keep serving a few seconds after
-   * SIGTERM (endpoints take a moment to drop the pod), then drain and exit within it.
-   * @default 30
-   */
-  readonly terminationGracePeriodSeconds?: number;
-  /**
-   * Seconds the kubelet waits, in a `preStop` sleep hook, before it sends SIGTERM. The pod is
-   * already leaving the Service's endpoints meanwhile, so a service that calls
-   * `http.Server.Shutdown` as soon as SIGTERM arrives closes its listener only after kube-proxy
-   * and ingress controllers stopped sending new connections to it. The hook is Kubernetes'
-   * own `lifecycle.preStop.sleep`, which needs no `sleep` binary in the image (a scratch
-   * image has none): beta and on by default from Kubernetes 1.30, GA in 1.34. Counts against
-   * `terminationGracePeriodSeconds`. `0` writes no hook: for older clusters, where the
-   * service must delay its own shutdown.
-   * @default 5
-   */
-  readonly preStopSleepSeconds?: number;
-  /**
-   * Requests and limits.
-   * @default - requests cpu 50m, memory 32Mi, ephemeral-storage 64Mi; limit memory 128Mi
-   */
-  readonly resources?: ResourcesProps;
-  /**
-   * Plain environment variables, written inline in the pod template (so `kubectl rollout
-   * undo` brings back the env of the revision it restores). Names that look secret
-   * (PASSWORD, TOKEN, API_KEY…) are refused: use `secretEnv`, or `EnvValue.notSecret()`.
-   * `GOMEMLIMIT` and `GOMAXPROCS` are derived from the limits unless set here.
-   * @default - none
-   */
-  readonly env?: Readonly<Record<string, string | EnvValue>>;
-  /**
-   * Environment variables read from keys of existing Secrets; no value is ever written.
-   * @default - none
-   * @example { API_SECRET_KEY: { secret: 'hello-api', key: 'api-key' } }
-   */
-  readonly secretEnv?: Readonly<Record<string, SecretEnvSource>>;
-  /**
-   * Every key of existing ConfigMaps or Secrets as environment variables.
-   * @default - none
-   * @example [EnvFrom.configMap('shop-flags'), EnvFrom.secret('shop-db', { prefix: 'DB_' })]
-   */
-  readonly envFrom?: readonly EnvFrom[];
-  /**
-   * Files from existing Secrets or ConfigMaps, mounted read-only, by directory.
-   * @default - none
-   * @example { '/etc/shop/tls': FileSource.secret('shop-api-tls') }
-   */
-  readonly files?: Readonly<Record<string, FileSource>>;
-  /**
-   * More writable scratch directories, each with a size limit, by directory.
-   * @default - none (only `/tmp`)
-   * @example { '/var/cache/shop': { sizeLimit: '256Mi' } }
-   */
-  readonly emptyDirs?: Readonly<Record<string, EmptyDirOptions>>;
-  /**
-   * The pods' ServiceAccount, with a cloud workload identity.
-   * @default - the namespace's `default` ServiceAccount
-   */
-  readonly serviceAccount?: ServiceAccount;
-  /**
-   * Mount the ServiceAccount token: only for pods that call the Kubernetes API.
-   * @default false
-   */
-  readonly automountServiceAccountToken?: boolean;
-  /**
-   * How the Service is reachable.
-   * @default ServiceType.CLUSTER_IP
-   */
-  readonly serviceType?: ServiceType;
-  /**
-   * The Service's main port (it targets the container's main port by name).
-   * @default 80
-   */
-  readonly servicePort?: number;
-  /**
-   * More named TCP ports on the container; each is on the Service with the same number
-   * unless `onService: false`.
-   * @default - none
-   * @example { metrics: { port: 9090, onService: false } }
-   */
-  readonly extraPorts?: Readonly<Record<string, number | ExtraPortOptions>>;
-  /**
-   * An Ingress to the main port.
-   * @default - none
-   */
-  readonly ingress?: IngressProps;
-  /**
-   * A Gateway API HTTPRoute to the main port.
-   * @default - none
-   */
-  readonly httpRoute?: RouteProps;
-  /**
-   * A Gateway API GRPCRoute to the main port (Protocol.GRPC).
-   * @default - none
-   */
-  readonly grpcRoute?: RouteProps;
-  /**
-   * A NetworkPolicy that admits only the listed peers.
-   * @default - none: the namespace's policies apply
-   */
-  readonly networkPolicy?: NetworkPolicyProps;
-  /**
-   * The PodDisruptionBudget. Checked against `autoscaling.minReplicas` when autoscaling.
-   * @default - DisruptionBudget.maxUnavailable(PodCount.absolute(1)) with more than one replica (or minReplicas), else none
-   */
-  readonly disruptionBudget?: DisruptionBudget;
-  /**
-   * The port the process listens on, if not the image's.
-   * @default - the image's port
-   */
-  readonly port?: number;
-  /**
-   * The user id to run as, if not the image's.
-   * @default - the image's uid
-   */
-  readonly runAsUser?: number;
-  /**
-   * The group id to run as, if not the image's.
-   * @default - the image's gid, else its uid
-   */
-  readonly runAsGroup?: number;
-  /**
-   * `kubernetes.io/arch` values the pods may be scheduled on, if not the image's platforms.
-   * @default - the architectures of the image's platforms; any node if it lists none
-   */
-  readonly nodeArchitectures?: readonly string[];
-}
+/**
+ * Props of {@link RollingDeployment}: one flat object, grouped by concept. The image is the
+ * one place the port, user and platforms are declared; health is one prop, `health`, with the
+ * action and the timings of every probe.
+ */
+export interface RollingDeploymentProps extends WorkloadOptions, ContainerOptions, PodOptions, ServiceOptions, RolloutOptions {}
 
 /**
  * A Go service on Kubernetes that rolls out without downtime: a Deployment (surge 1,
@@ -285,11 +57,11 @@ export class RollingDeployment extends Construct {
   public readonly image: DeployableImage;
   /** What the main port speaks. */
   public readonly protocol: Protocol;
-  /** The container's main port number (the image's unless overridden; unused with Protocol.NONE). */
+  /** The container's main port number: the image's (unused with Protocol.NONE). */
   public readonly port: number;
-  /** The user id the container runs as. */
+  /** The user id the container runs as: the image's. */
   public readonly uid: number;
-  /** The group id the container runs as. */
+  /** The group id the container runs as: the image's. */
   public readonly gid: number;
   /** `kubernetes.io/arch` values the pods may run on; empty: any. */
   public readonly nodeArchitectures: readonly string[];
@@ -377,30 +149,4 @@ export class RollingDeployment extends Construct {
     this.grpcRoute = apiObject(this, 'GrpcRoute', m.grpcRoute);
     this.networkPolicy = apiObject(this, 'NetworkPolicy', m.networkPolicy);
   }
-}
-
-function apiObject<T extends KubeObject | undefined>(scope: Construct, id: string, object: T): T extends KubeObject ? ApiObject : ApiObject | undefined;
-function apiObject(scope: Construct, id: string, object: KubeObject | undefined): ApiObject | undefined {
-  // A deep copy, so an escape-hatch patch of the object never changes `manifests`.
-  return object ? new ApiObject(scope, id, copyJson(object) as KubeObject) : undefined;
-}
-/**
- * A deep copy of rendered JSON data, as `JSON.parse(JSON.stringify(x))` makes it (undefined
- * properties dropped, undefined list items null) without the text in between: a quarter of
- * the construct time of thousands of deployments went into that round trip.
- */
-function copyJson(value: unknown): unknown {
-  if (Array.isArray(value)) {
-    return value.map((v) => (v === undefined ? null : copyJson(v)));
-  }
-  if (typeof value === 'object' && value !== null) {
-    const out: Record<string, unknown> = {};
-    for (const [k, v] of Object.entries(value)) {
-      if (v !== undefined) {
-        out[k] = copyJson(v);
-      }
-    }
-    return out;
-  }
-  return value;
 }

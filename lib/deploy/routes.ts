@@ -6,7 +6,7 @@ import { Protocol } from './ports';
 import { httpPath } from './probes';
 
 /** An Ingress (networking.k8s.io/v1) to the Service's main port. */
-export interface IngressProps {
+export interface IngressOptions {
   /** Host names it answers for. */
   readonly hosts: readonly string[];
   /**
@@ -27,7 +27,7 @@ export interface IngressProps {
   readonly tlsSecret?: string;
 }
 
-const INGRESS_PROPS: PropNames<IngressProps> = { hosts: true, paths: true, className: true, tlsSecret: true };
+const INGRESS_PROPS: PropNames<IngressOptions> = { hosts: true, paths: true, className: true, tlsSecret: true };
 
 /** A Gateway that a route attaches to. */
 export interface ParentRef {
@@ -48,7 +48,7 @@ export interface ParentRef {
 const PARENT_REF: PropNames<ParentRef> = { name: true, namespace: true, sectionName: true };
 
 /** A Gateway API route (gateway.networking.k8s.io/v1) to the Service's main port. */
-export interface RouteProps {
+export interface RouteOptions {
   /** The Gateways it attaches to. */
   readonly parentRefs: readonly ParentRef[];
   /**
@@ -63,14 +63,14 @@ export interface RouteProps {
   readonly paths?: readonly string[];
 }
 
-const ROUTE_PROPS: PropNames<RouteProps> = { parentRefs: true, hostnames: true, paths: true };
+const ROUTE_PROPS: PropNames<RouteOptions> = { parentRefs: true, hostnames: true, paths: true };
 
 const HOST = /^(\*\.)?[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
 
 /** The Ingress, resolved; the Service's main port must speak HTTP. */
-export function resolveIngress(props: IngressProps, protocol: Protocol, ports: readonly PortSpec[]): IngressSpec {
+export function resolveIngress(props: IngressOptions, protocol: Protocol, ports: readonly PortSpec[]): IngressSpec {
   object('ingress', props);
-  rejectUnknownProps(props, INGRESS_PROPS, 'IngressProps', 'ingress');
+  rejectUnknownProps(props, INGRESS_PROPS, 'IngressOptions', 'ingress');
   const main = mainServicePort('ingress', protocol, ports);
   if (protocol === Protocol.GRPC) {
     throw ValidationError.invalid('ingress', protocol.name, 'an Ingress has no portable way to speak gRPC to its backend (each controller wants its own annotation)', 'use grpcRoute (Gateway API) instead');
@@ -87,9 +87,9 @@ export function resolveIngress(props: IngressProps, protocol: Protocol, ports: r
 }
 
 /** An HTTPRoute or GRPCRoute, resolved; the main port's protocol must match the route's. */
-export function resolveRoute(prop: 'httpRoute' | 'grpcRoute', props: RouteProps, protocol: Protocol, ports: readonly PortSpec[]): RouteSpec {
+export function resolveRoute(prop: 'httpRoute' | 'grpcRoute', props: RouteOptions, protocol: Protocol, ports: readonly PortSpec[]): RouteSpec {
   object(prop, props);
-  rejectUnknownProps(props, ROUTE_PROPS, 'RouteProps', prop);
+  rejectUnknownProps(props, ROUTE_PROPS, 'RouteOptions', prop);
   const main = mainServicePort(prop, protocol, ports);
   if (prop === 'grpcRoute' && protocol !== Protocol.GRPC) {
     throw ValidationError.invalid(prop, protocol.name, 'routes gRPC to a main port that does not speak it', 'set protocol: Protocol.GRPC, or use httpRoute');

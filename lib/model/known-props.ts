@@ -84,3 +84,24 @@ export function editDistance(a: string, b: string): number {
   }
   return d[a.length][b.length];
 }
+
+/**
+ * Refuses props an earlier version had and this one removed (in any case), naming what
+ * replaces each.
+ * Called before {@link rejectUnknownProps}, which could only guess a near spelling.
+ *
+ * @param removed each removed prop, with its replacement as the fix
+ * @param kind what the props are for, e.g. `RollingDeployment`, for the message
+ */
+export function rejectRemovedProps(props: unknown, removed: Readonly<Record<string, string>>, kind: string): void {
+  if (typeof props !== 'object' || props === null || Array.isArray(props)) {
+    return;
+  }
+  const byLowerCase = new Map(Object.keys(removed).map((k) => [k.toLowerCase(), removed[k]]));
+  for (const key of Object.keys(props)) {
+    const replacement = byLowerCase.get(key.toLowerCase());
+    if (replacement !== undefined) {
+      throw ValidationError.invalid(key, (props as Record<string, unknown>)[key], `is not a prop of ${kind} since goship 0.2`, `use ${replacement}`);
+    }
+  }
+}

@@ -1,7 +1,10 @@
-import { ProbeSpec, WorkloadSpec } from './workload-spec';
+import { PodTemplateSpec, ProbeSpec } from './workload-spec';
 
-/** The pod spec of a workload's Deployment. Pure: same spec, same object. */
-export function renderPodSpec(spec: WorkloadSpec): Record<string, unknown> {
+/**
+ * The pod spec of a workload: a Deployment's template, or a Job's (a run-to-completion pod:
+ * its restart policy, no probes, no topology spread). Pure: same spec, same object.
+ */
+export function renderPodSpec(spec: PodTemplateSpec): Record<string, unknown> {
   const hasFiles = spec.files.length > 0;
   const container = {
     name: spec.name,
@@ -18,9 +21,9 @@ export function renderPodSpec(spec: WorkloadSpec): Record<string, unknown> {
       })),
     } : {}),
     ...envList(spec),
-    startupProbe: probe(spec.startupProbe),
-    readinessProbe: probe(spec.readinessProbe),
-    livenessProbe: probe(spec.livenessProbe),
+    ...(spec.startupProbe ? { startupProbe: probe(spec.startupProbe) } : {}),
+    ...(spec.readinessProbe ? { readinessProbe: probe(spec.readinessProbe) } : {}),
+    ...(spec.livenessProbe ? { livenessProbe: probe(spec.livenessProbe) } : {}),
     resources: {
       requests: sorted(spec.requests),
       ...(Object.keys(spec.limits).length > 0 ? { limits: sorted(spec.limits) } : {}),
@@ -43,6 +46,7 @@ export function renderPodSpec(spec: WorkloadSpec): Record<string, unknown> {
     automountServiceAccountToken: spec.automountServiceAccountToken,
     ...(spec.serviceAccount ? { serviceAccountName: spec.serviceAccount.name } : {}),
     ...(spec.podFields ?? {}),
+    ...(spec.restartPolicy ? { restartPolicy: spec.restartPolicy } : {}),
     securityContext: {
       runAsNonRoot: true,
       runAsUser: spec.runAsUser,
@@ -52,7 +56,7 @@ export function renderPodSpec(spec: WorkloadSpec): Record<string, unknown> {
       ...(hasFiles ? { fsGroup: spec.runAsGroup } : {}),
       seccompProfile: { type: 'RuntimeDefault' },
     },
-    // Covers the preStop sleep, then the service's own drain after SIGTERM.
+    // Covers the preStop sleep, then the process's own drain after SIGTERM.
     terminationGracePeriodSeconds: spec.terminationGracePeriodSeconds,
     ...(spec.nodeArchitectures.length > 0 ? {
       affinity: {
@@ -63,14 +67,17 @@ export function renderPodSpec(spec: WorkloadSpec): Record<string, unknown> {
         },
       },
     } : {}),
-    topologySpreadConstraints: [{
-      maxSkew: 1,
-      topologyKey: 'kubernetes.io/hostname',
-      whenUnsatisfiable: 'ScheduleAnyway',
-      labelSelector: { matchLabels: { ...spec.selectorLabels } },
-      // Spread each ReplicaSet on its own, so a rollout's new pods spread too.
-      matchLabelKeys: ['pod-template-hash'],
-    }],
+    // Replicas of a service spread over nodes; a Job's pods go where there is room.
+    ...(spec.restartPolicy ? {} : {
+      topologySpreadConstraints: [{
+        maxSkew: 1,
+        topologyKey: 'kubernetes.io/hostname',
+        whenUnsatisfiable: 'ScheduleAnyway',
+        labelSelector: { matchLabels: { ...spec.selectorLabels } },
+        // Spread each ReplicaSet on its own, so a rollout's new pods spread too.
+        matchLabelKeys: ['pod-template-hash'],
+      }],
+    }),
     ...(spec.initContainers && spec.initContainers.length > 0 ? { initContainers: spec.initContainers.map((c) => ({ ...c })) } : {}),
     containers: [container],
     volumes: [
@@ -92,7 +99,7 @@ export function renderPodSpec(spec: WorkloadSpec): Record<string, unknown> {
  * image needs no sleep binary for it), unless the `lifecycle` prop sets its own hooks: those win,
  * hook by hook.
  */
-function lifecycle(spec: WorkloadSpec): { lifecycle?: Record<string, unknown> } {
+function lifecycle(spec: PodTemplateSpec): { lifecycle?: Record<string, unknown> } {
   const own = (spec.containerFields?.lifecycle ?? {}) as Record<string, unknown>;
   const hooks = { ...(spec.preStopSleepSeconds > 0 ? { preStop: { sleep: { seconds: spec.preStopSleepSeconds } } } : {}), ...own };
   return Object.keys(hooks).length > 0 ? { lifecycle: hooks } : {};
@@ -102,7 +109,7 @@ function lifecycle(spec: WorkloadSpec): { lifecycle?: Record<string, unknown> } 
  * Plain values and Secret references, one list sorted by name. Values are inline in the pod
  * template, so a ReplicaSet carries its own env and `kubectl rollout undo` restores it.
  */
-function envList(spec: WorkloadSpec): { env?: unknown[] } {
+function envList(spec: PodTemplateSpec): { env?: unknown[] } {
   const names = [...Object.keys(spec.env), ...Object.keys(spec.secretEnv)].sort();
   if (names.length === 0) {
     return {};

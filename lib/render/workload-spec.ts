@@ -125,9 +125,12 @@ export interface NetworkRuleSpec {
   readonly from: readonly PeerSpec[];
 }
 
-/** Everything the workload is made of, resolved and validated. */
-export interface WorkloadSpec {
-  /** Name of the Deployment, Service, PodDisruptionBudget and the other objects, and of the container. */
+/**
+ * The pod of a workload, resolved and validated: what {@link renderPodSpec} writes, for a
+ * Deployment's template as for a Job's.
+ */
+export interface PodTemplateSpec {
+  /** Name of the workload and its objects, and of the main container. */
   readonly name: string;
   readonly namespace?: string;
   /** Labels of every object and of the pods. */
@@ -138,7 +141,7 @@ export interface WorkloadSpec {
   readonly podAnnotations?: Readonly<Record<string, string>>;
   /** More pod spec fields (imagePullSecrets, tolerations, nodeSelector, priorityClassName), as JSON. */
   readonly podFields?: Readonly<Record<string, unknown>>;
-  /** More fields of the service's container (lifecycle), as JSON. */
+  /** More fields of the main container (lifecycle), as JSON. */
   readonly containerFields?: Readonly<Record<string, unknown>>;
   /** Init containers and native sidecars, as JSON, complete. */
   readonly initContainers?: readonly Readonly<Record<string, unknown>>[];
@@ -151,19 +154,18 @@ export interface WorkloadSpec {
   readonly args?: readonly string[];
   /** The main port first (if the workload serves), then the extra ports by name. */
   readonly ports: readonly PortSpec[];
-  /** Absent: an autoscaler owns the count. */
-  readonly replicas?: number;
-  readonly maxSurge: number | string;
-  readonly maxUnavailable: number | string;
-  readonly minReadySeconds: number;
-  readonly progressDeadlineSeconds: number;
-  readonly revisionHistoryLimit: number;
-  readonly readinessProbe: ProbeSpec;
-  readonly livenessProbe: ProbeSpec;
-  readonly startupProbe: ProbeSpec;
+  /** Absent: no probes (a run-to-completion pod). */
+  readonly readinessProbe?: ProbeSpec;
+  readonly livenessProbe?: ProbeSpec;
+  readonly startupProbe?: ProbeSpec;
   readonly terminationGracePeriodSeconds: number;
   /** 0: no preStop hook. */
   readonly preStopSleepSeconds: number;
+  /**
+   * `OnFailure` or `Never`: a run-to-completion pod (a Job's), which gets no topology spread.
+   * Absent: a long-running pod (the API default, `Always`).
+   */
+  readonly restartPolicy?: 'OnFailure' | 'Never';
   readonly runAsUser: number;
   readonly runAsGroup: number;
   readonly requests: Readonly<Record<string, string>>;
@@ -181,6 +183,20 @@ export interface WorkloadSpec {
   readonly automountServiceAccountToken: boolean;
   /** `kubernetes.io/arch` values; empty: any node. */
   readonly nodeArchitectures: readonly string[];
+}
+
+/** Everything a RollingDeployment is made of, resolved and validated. */
+export interface WorkloadSpec extends PodTemplateSpec {
+  /** Absent: an autoscaler owns the count. */
+  readonly replicas?: number;
+  readonly maxSurge: number | string;
+  readonly maxUnavailable: number | string;
+  readonly minReadySeconds: number;
+  readonly progressDeadlineSeconds: number;
+  readonly revisionHistoryLimit: number;
+  readonly readinessProbe: ProbeSpec;
+  readonly livenessProbe: ProbeSpec;
+  readonly startupProbe: ProbeSpec;
   /** `ClusterIP`, `NodePort` or `LoadBalancer`. */
   readonly serviceType: string;
   /** The PodDisruptionBudget's one field, or none. */
@@ -191,6 +207,32 @@ export interface WorkloadSpec {
   readonly grpcRoute?: RouteSpec;
   /** Absent: no NetworkPolicy. */
   readonly networkPolicy?: readonly NetworkRuleSpec[];
+}
+
+/** A batch/v1 Job's own fields, around its pod. */
+export interface JobSpec extends PodTemplateSpec {
+  readonly restartPolicy: 'OnFailure' | 'Never';
+  readonly backoffLimit: number;
+  readonly completions: number;
+  readonly parallelism: number;
+  /** Absent: no deadline. */
+  readonly activeDeadlineSeconds?: number;
+  /** Absent: the finished Job is kept. */
+  readonly ttlSecondsAfterFinished?: number;
+}
+
+/** A batch/v1 CronJob: a schedule around a Job. */
+export interface CronJobSpec {
+  readonly job: JobSpec;
+  readonly schedule: string;
+  /** An IANA time zone name; absent: the controller's. */
+  readonly timeZone?: string;
+  readonly concurrencyPolicy: 'Allow' | 'Forbid' | 'Replace';
+  /** Absent: no deadline. */
+  readonly startingDeadlineSeconds?: number;
+  readonly successfulJobsHistoryLimit: number;
+  readonly failedJobsHistoryLimit: number;
+  readonly suspend: boolean;
 }
 
 /** A Kubernetes object as plain JSON. */

@@ -1,7 +1,7 @@
 import * as path from 'path';
 import { Chart, Testing } from 'cdk8s';
 import { crossCheck } from '../../lib/app/cross-checks';
-import { RollingDeployment, RollingDeploymentProps } from '../../lib/deploy';
+import { CronJob, Job, RollingDeployment, RollingDeploymentProps } from '../../lib/deploy';
 import { GoStaticImage, GoStaticImageProps } from '../../lib/image/go-static-image';
 import { RuntimeBase } from '../../lib/image/runtime-base';
 import { Platform } from '../../lib/model/platform';
@@ -48,32 +48,11 @@ describe('crossCheck', () => {
     expect(crossCheck(chart)).toEqual([]);
   });
 
-  test('reports a port that is not the image EXPOSE port', () => {
-    // GIVEN
-    const { chart } = helloApp({ port: 9090 });
-    // WHEN
-    const errors = crossCheck(chart);
-    // THEN
-    expect(errors.map((e) => e.message)).toEqual([
-      "[test/hello] port: 9090 — the image test/image EXPOSEs 8080, where its binary listens, but the probes and the Service target 9090: the pods never become ready — set the image's port to 9090 (one place), or remove the deployment's port",
-    ]);
-  });
-
   test('reports a PORT variable that is not the container port', () => {
     // GIVEN
     const { chart } = helloApp({ env: { PORT: '9090' } });
     // WHEN / THEN
     expect(crossCheck(chart).map((e) => [e.path, e.prop, e.value])).toEqual([['test/hello', 'env.PORT', '9090']]);
-  });
-
-  test('reports a runAsUser and runAsGroup other than the image USER', () => {
-    // GIVEN
-    const { chart } = helloApp({ runAsUser: 1000, runAsGroup: 1000 });
-    // WHEN
-    const errors = crossCheck(chart);
-    // THEN
-    expect(errors.map((e) => [e.prop, e.value])).toEqual([['runAsUser', 1000], ['runAsGroup', 1000]]);
-    expect(errors[0].why).toBe('the image test/image is built for USER 65532:65532 (its files are owned by that user), but the pods run as 1000');
   });
 
   test('reports node architectures the image is not built for', () => {
@@ -103,7 +82,7 @@ describe('crossCheck', () => {
   test('takes a plain image at its word', () => {
     // GIVEN
     const chart = Testing.chart();
-    new RollingDeployment(chart, 'hello', { image: HELLO_IMAGE, port: 9090, runAsUser: 1000, nodeArchitectures: ['s390x'] });
+    new RollingDeployment(chart, 'hello', { image: HELLO_IMAGE, env: { PORT: '9090' }, nodeArchitectures: ['s390x'] });
     // WHEN / THEN
     expect(crossCheck(chart)).toEqual([]);
   });
@@ -118,5 +97,34 @@ describe('crossCheck', () => {
     const errors = crossCheck(app);
     // THEN
     expect(errors.map((e) => [e.path, e.prop, e.value])).toEqual([['b/hello', 'name', 'hello']]);
+  });
+});
+
+describe('crossCheck of Jobs and CronJobs', () => {
+  test('reports node architectures and a TZ the image cannot serve, and a duplicate Job; not a Job beside a Deployment of its name', () => {
+    // GIVEN a scratch image for amd64 only, without time zone data
+    const { chart, image } = helloApp({}, { platforms: [Platform.LINUX_AMD64], runtime: RuntimeBase.scratch(), timeZoneData: 'none' });
+    new Job(chart, 'migrate', { image, nodeArchitectures: ['arm64'] });
+    new CronJob(chart, 'report', { image, schedule: '@daily', env: { TZ: 'Europe/Berlin' } });
+    new Job(chart, 'again', { image, name: 'migrate' });
+    new Job(chart, 'hello-job', { image, name: 'hello' });
+    // WHEN
+    const errors = crossCheck(chart);
+    // THEN
+    expect(errors.map((e) => [e.path, e.prop])).toEqual([
+      ['test/migrate', 'nodeArchitectures'],
+      ['test/report', 'env.TZ'],
+      ['test/again', 'name'],
+    ]);
+    expect(errors[2].why).toBe("test/migrate already writes a Job called 'migrate'; one would overwrite the other");
+  });
+
+  test('a Job reads its user and platforms from the image', () => {
+    // GIVEN / WHEN
+    const { chart, image } = helloApp({}, { user: '10001:10002' });
+    const job = new Job(chart, 'migrate', { image });
+    // THEN
+    expect([job.uid, job.gid, job.nodeArchitectures]).toEqual([10001, 10002, ['amd64', 'arm64']]);
+    expect(crossCheck(chart)).toEqual([]);
   });
 });

@@ -55,7 +55,6 @@ describe('Go runtime', () => {
 describe('nested props', () => {
   test.each([
     ['resources', { resources: { memoryRequets: '64Mi' } }, 'resources.memoryRequets'],
-    ['probe timings', { readinessProbe: { periodSecond: 5 } }, 'readinessProbe.periodSecond'],
     ['secretEnv entries', { secretEnv: { DB_PASSWORD: { secret: 'db', kye: 'password' } } }, 'secretEnv.DB_PASSWORD.kye'],
   ])('fails if a prop of %s is misspelt', (_, props, prop) => {
     expect(rejection(props).prop).toBe(prop);

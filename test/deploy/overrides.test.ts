@@ -1,5 +1,5 @@
 import { Chart, Testing } from 'cdk8s';
-import { DisruptionBudget, PodCount, ResourceLimits, RolloutStrategy, ServiceType } from '../../lib/deploy';
+import { DisruptionBudget, HealthCheck, PodCount, ResourceLimits, RolloutStrategy, ServiceType } from '../../lib/deploy';
 import { validateManifests } from '../schema/validate';
 import { container, HELLO_IMAGE, one, podSpec, synthHello } from './fixtures';
 
@@ -47,11 +47,13 @@ describe('RollingDeployment overrides', () => {
   test('probe paths and timings', () => {
     // GIVEN / WHEN
     const c = container(synthHello({
-      healthPath: '/ready',
-      livenessPath: '/live',
-      readinessProbe: { periodSeconds: 2 },
-      livenessProbe: { failureThreshold: 6, initialDelaySeconds: 3 },
-      startupProbe: { failureThreshold: 120, timeoutSeconds: 3 },
+      health: HealthCheck.http({
+        path: '/ready',
+        livenessPath: '/live',
+        readiness: { periodSeconds: 2 },
+        liveness: { failureThreshold: 6, initialDelaySeconds: 3 },
+        startup: { failureThreshold: 120, timeoutSeconds: 3 },
+      }),
     }).objects);
     // THEN
     expect(c.readinessProbe).toEqual({ httpGet: { path: '/ready', port: 'http' }, periodSeconds: 2, timeoutSeconds: 2, failureThreshold: 3 });
@@ -118,9 +120,9 @@ describe('RollingDeployment overrides', () => {
     expect(validateManifests(objects)).toEqual([]);
   });
 
-  test('port, user, group and architectures other than the image declares', () => {
+  test('port, user and group from the image; architectures narrowed to a subset', () => {
     // GIVEN / WHEN
-    const { rd, objects } = synthHello({ port: 9000, runAsUser: 1000, runAsGroup: 2000, nodeArchitectures: ['arm64'] });
+    const { rd, objects } = synthHello({ image: { ...HELLO_IMAGE, port: 9000, uid: 1000, gid: 2000 }, nodeArchitectures: ['arm64'] });
     // THEN
     expect(container(objects).ports[0].containerPort).toBe(9000);
     expect(podSpec(objects).securityContext).toMatchObject({ runAsUser: 1000, runAsGroup: 2000 });

@@ -1,6 +1,6 @@
 import { Testing } from 'cdk8s';
 import * as fc from 'fast-check';
-import { byteQuantity, cpuMillis, looksSecret, PodCount, ResourceLimits, RollingDeployment, RolloutStrategy } from '../../lib/deploy';
+import { byteQuantity, cpuMillis, HealthCheck, looksSecret, PodCount, ResourceLimits, RollingDeployment, RolloutStrategy } from '../../lib/deploy';
 import { ValidationError } from '../../lib/model/errors';
 import { renderWorkload } from '../../lib/render/workload';
 import { validateManifests } from '../schema/validate';
@@ -96,7 +96,7 @@ describe('any valid props', () => {
         replicas: p.replicas,
         strategy: RolloutStrategy.rollingUpdate({ maxSurge: p.maxSurge, maxUnavailable: p.maxUnavailable }),
         env: p.env,
-        healthPath: p.healthPath,
+        health: HealthCheck.http({ path: p.healthPath }),
         servicePort: p.port,
         resources: {
           cpuRequest: p.cpu,

@@ -9,13 +9,25 @@ describe('examples/shop', () => {
   const objects: Obj[] = Testing.synth(chart);
   const names = objects.map((o) => `${o.kind}/${o.metadata.name}`);
 
-  test('api: ServiceAccount, Deployment, Service, PDB, HPA, Ingress, NetworkPolicy; worker: no Service; grpc: a GRPCRoute', () => {
+  test('api: ServiceAccount, Deployment, Service, PDB, HPA, Ingress, NetworkPolicy; worker: no Service; grpc: a GRPCRoute; drain: a CronJob', () => {
     expect(names).toEqual([
       'ServiceAccount/shop-api', 'Deployment/shop-api', 'Service/shop-api', 'PodDisruptionBudget/shop-api',
       'HorizontalPodAutoscaler/shop-api', 'Ingress/shop-api', 'NetworkPolicy/shop-api',
       'Deployment/shop-worker', 'PodDisruptionBudget/shop-worker',
       'Deployment/shop-grpc', 'Service/shop-grpc', 'PodDisruptionBudget/shop-grpc', 'GRPCRoute/shop-grpc',
+      'CronJob/shop-drain',
     ]);
+  });
+
+  test('the drain CronJob runs the worker image once, as the worker runs it, without probes', () => {
+    const cron = objects.find((o) => o.kind === 'CronJob')!;
+    const pod = cron.spec.jobTemplate.spec.template.spec;
+    const worker = objects.find((o) => o.kind === 'Deployment' && o.metadata.name === 'shop-worker')!.spec.template.spec;
+    expect(pod.containers[0].image).toBe(worker.containers[0].image);
+    expect(pod.containers[0].args).toEqual(['--queue', 'orders', '--once']);
+    expect(pod.securityContext).toEqual(worker.securityContext);
+    expect(pod.containers[0].readinessProbe).toBeUndefined();
+    expect(cron.spec).toMatchObject({ schedule: '*/15 * * * *', concurrencyPolicy: 'Forbid' });
   });
 
   test('every object validates against the Kubernetes 1.27 and Gateway API schemas', () => {

@@ -1,6 +1,6 @@
 import { Testing } from 'cdk8s';
 import {
-  DisruptionBudget, PodCount, ResourceLimits, RollingDeployment, RollingDeploymentProps, RolloutStrategy,
+  DisruptionBudget, HealthCheck, PodCount, ResourceLimits, RollingDeployment, RollingDeploymentProps, RolloutStrategy,
 } from '../../lib/deploy';
 import { ValidationError } from '../../lib/model/errors';
 import { HELLO_IMAGE } from './fixtures';
@@ -84,9 +84,9 @@ describe('RollingDeployment validation', () => {
   });
 
   test.each([
-    ['healthPath', { healthPath: 'health' }, 'health', "use e.g. '/health'"],
-    ['livenessPath', { livenessPath: 'live' }, 'live', "use e.g. '/live'"],
-    ['healthPath', { healthPath: '/he alth' }, '/he alth', 'percent-encode them, e.g. %20 for a space'],
+    ['health.path', { health: HealthCheck.http({ path: 'health' }) }, 'health', "use e.g. '/health'"],
+    ['health.livenessPath', { health: HealthCheck.http({ livenessPath: 'live' }) }, 'live', "use e.g. '/live'"],
+    ['health.path', { health: HealthCheck.http({ path: '/he alth' }) }, '/he alth', 'percent-encode them, e.g. %20 for a space'],
   ])('fails if %s is not an HTTP path starting with /', (prop, props, value, fix) => {
     // GIVEN / WHEN
     const e = rejection(props);
@@ -95,10 +95,10 @@ describe('RollingDeployment validation', () => {
   });
 
   test.each([
-    ['readinessProbe.periodSeconds', { readinessProbe: { periodSeconds: 0 } }],
-    ['livenessProbe.timeoutSeconds', { livenessProbe: { timeoutSeconds: 1.5 } }],
-    ['startupProbe.failureThreshold', { startupProbe: { failureThreshold: -3 } }],
-    ['livenessProbe.initialDelaySeconds', { livenessProbe: { initialDelaySeconds: -1 } }],
+    ['health.readiness.periodSeconds', { health: HealthCheck.http({ readiness: { periodSeconds: 0 } }) }],
+    ['health.liveness.timeoutSeconds', { health: HealthCheck.grpc({ liveness: { timeoutSeconds: 1.5 } }) }],
+    ['health.startup.failureThreshold', { health: HealthCheck.tcp({ startup: { failureThreshold: -3 } }) }],
+    ['health.liveness.initialDelaySeconds', { health: HealthCheck.http({ liveness: { initialDelaySeconds: -1 } }) }],
     ['terminationGracePeriodSeconds', { terminationGracePeriodSeconds: 0 }],
     ['minReadySeconds', { minReadySeconds: -5 }],
     ['revisionHistoryLimit', { revisionHistoryLimit: 2.5 }],
@@ -226,19 +226,28 @@ describe('RollingDeployment validation', () => {
     expect(e.message).toBe('[test/hello] image.uid: 0 — is root: a container escape would own the node, and the restricted Pod Security profile rejects it — run as a non-root numeric id such as 65532');
   });
 
-  test('fails if runAsUser is 0', () => {
+  test.each([
+    ['port', 9090, "the image's port"],
+    ['runAsUser', 0, "the image's user"],
+    ['runAsGroup', 1000, "the image's group"],
+    ['healthPath', '/readyz', "health: HealthCheck.http({ path: '/health' })"],
+    ['livenessPath', '/livez', 'livenessPath'],
+    ['readinessProbe', { periodSeconds: 5 }, 'readiness timings'],
+    ['livenessProbe', { periodSeconds: 5 }, 'liveness timings'],
+    ['startupProbe', { periodSeconds: 5 }, 'startup timings'],
+  ])('fails if the removed prop %s is passed, naming its replacement', (prop, value, replacement) => {
     // GIVEN / WHEN
-    const e = rejection({ runAsUser: 0 });
+    const e = rejection({ [prop]: value });
     // THEN
-    expect([e.prop, e.value]).toEqual(['runAsUser', 0]);
+    expect(e.prop).toBe(prop);
+    expect(e.why).toBe('is not a prop of RollingDeployment since goship 0.2');
+    expect(e.fix).toContain(replacement);
   });
 
   test.each([
     ['image.imageRef', { image: { ...HELLO_IMAGE, imageRef: 'registry.example.com/team/hello:latest' } }],
     ['image.imageRef', { image: { ...HELLO_IMAGE, imageRef: 'registry.example.com/team/hello' } }],
     ['image.port', { image: { ...HELLO_IMAGE, port: 0 } }],
-    ['port', { port: 65536 }],
-    ['runAsGroup', { runAsGroup: -1 }],
     ['image.version', { image: { ...HELLO_IMAGE, version: 'v1+build' } }],
     ['nodeArchitectures', { nodeArchitectures: ['x86_64'] }],
     ['nodeArchitectures', { nodeArchitectures: [] }],

@@ -5,7 +5,7 @@ import { BuildSecret } from '../../lib/image/build-secret';
 import { GoStaticImage } from '../../lib/image/go-static-image';
 import { RuntimeBase } from '../../lib/image/runtime-base';
 import { ValidationError } from '../../lib/model/errors';
-import { editDistance, nearest, rejectUnknownProps } from '../../lib/model/known-props';
+import { editDistance, nearest, rejectRemovedProps, rejectUnknownProps } from '../../lib/model/known-props';
 import { makeGoModule } from '../support/go-module';
 
 describe('rejectUnknownProps', () => {
@@ -40,13 +40,34 @@ describe('rejectUnknownProps', () => {
   });
 });
 
+describe('rejectRemovedProps', () => {
+  test('fails if a removed prop is passed, in any case, and names the replacement', () => {
+    const removed = { healthPath: "health: HealthCheck.http({ path })" };
+    expect(() => rejectRemovedProps({ healthpath: '/readyz' }, removed, 'Thing'))
+      .toThrow("healthpath: '/readyz' — is not a prop of Thing since goship 0.2 — use health: HealthCheck.http({ path })");
+    expect(() => rejectRemovedProps({ health: 1 }, removed, 'Thing')).not.toThrow();
+  });
+});
+
 describe('constructs reject unknown props at run time', () => {
-  test('fails if RollingDeployment gets healthpath', () => {
+  test('fails if RollingDeployment gets replics', () => {
     const chart = Testing.chart();
     const image = { imageRef: 'registry.example.com/hello:1a2b3c4', port: 8080, uid: 65532 };
-    const props: any = { image, healthpath: '/readyz' };
+    const props: any = { image, replics: 3 };
     expect(() => new RollingDeployment(chart, 'hello', props)).toThrow(ValidationError);
-    expect(() => new RollingDeployment(Testing.chart(), 'hello', props)).toThrow(/\[.*hello\] healthpath: '\/readyz' — is not a prop of RollingDeployment — did you mean 'healthPath'\?/);
+    expect(() => new RollingDeployment(Testing.chart(), 'hello', props)).toThrow(/\[.*hello\] replics: 3 — is not a prop of RollingDeployment — did you mean 'replicas'\?/);
+  });
+
+  test('fails if RollingDeployment gets the removed healthPath, naming health', () => {
+    const image = { imageRef: 'registry.example.com/hello:1a2b3c4', port: 8080, uid: 65532 };
+    const props: any = { image, healthPath: '/readyz' };
+    expect(() => new RollingDeployment(Testing.chart(), 'hello', props)).toThrow(/\[.*hello\] healthPath: '\/readyz' — is not a prop of RollingDeployment since goship 0.2 — use health: HealthCheck\.http/);
+  });
+
+  test('fails if a nested option of RollingDeployment is misspelt, with a near miss', () => {
+    const image = { imageRef: 'registry.example.com/hello:1a2b3c4', port: 8080, uid: 65532 };
+    const props: any = { image, autoscaling: { maxReplicas: 4, minReplica: 2 } };
+    expect(() => new RollingDeployment(Testing.chart(), 'hello', props)).toThrow(/autoscaling\.minReplica: 2 — is not a prop of AutoscalingOptions — did you mean 'minReplicas'\?/);
   });
 
   test('fails if GoStaticImage gets an unknown prop', () => {

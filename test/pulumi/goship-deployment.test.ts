@@ -298,7 +298,7 @@ describe('GoshipDeployment Kubernetes objects', () => {
 });
 
 describe('GoshipDeployment parity for examples/shop', () => {
-  test('the same objects as its YAML — ServiceAccount, HPA, Ingress, GRPCRoute, NetworkPolicy — each image pinned', async () => {
+  test('the same objects as its YAML — ServiceAccount, HPA, Ingress, GRPCRoute, NetworkPolicy, CronJob — each image pinned', async () => {
     // GIVEN
     const outdir = fs.mkdtempSync(path.join(fs.realpathSync(os.tmpdir()), 'goship-shop-'));
     const app = new GoshipApp({ outdir });
@@ -315,7 +315,7 @@ describe('GoshipDeployment parity for examples/shop', () => {
     expect(new Map(kubernetes().map((r) => [key(r.inputs), r.inputs]))).toEqual(new Map(expected.map((o) => [key(o), o])));
     expect(kubernetes().map((r) => r.type).sort()).toEqual([
       'kubernetes:apps/v1:Deployment', 'kubernetes:apps/v1:Deployment', 'kubernetes:apps/v1:Deployment',
-      'kubernetes:autoscaling/v2:HorizontalPodAutoscaler', 'kubernetes:core/v1:Service', 'kubernetes:core/v1:Service',
+      'kubernetes:autoscaling/v2:HorizontalPodAutoscaler', 'kubernetes:batch/v1:CronJob', 'kubernetes:core/v1:Service', 'kubernetes:core/v1:Service',
       'kubernetes:core/v1:ServiceAccount', 'kubernetes:gateway.networking.k8s.io/v1:GRPCRoute',
       'kubernetes:networking.k8s.io/v1:Ingress', 'kubernetes:networking.k8s.io/v1:NetworkPolicy',
       'kubernetes:policy/v1:PodDisruptionBudget', 'kubernetes:policy/v1:PodDisruptionBudget', 'kubernetes:policy/v1:PodDisruptionBudget',

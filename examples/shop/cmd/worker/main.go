@@ -1,5 +1,6 @@
 // Command worker is the shop's queue worker: it serves nothing, and answers its health and
-// metrics on METRICS_PORT. Its health fails when the work loop stalls.
+// metrics on METRICS_PORT. Its health fails when the work loop stalls. With -once it drains
+// the queue once and exits, as the shop's CronJob runs it.
 package main
 
 import (
@@ -17,7 +18,12 @@ import (
 func main() {
 	queue := flag.String("queue", "default", "the queue to consume")
 	interval := flag.Duration("interval", time.Second, "how often to poll the queue")
+	once := flag.Bool("once", false, "drain the queue once and exit (a CronJob run) instead of serving")
 	flag.Parse()
+	if *once {
+		log.Printf("drained %q once", *queue)
+		return
+	}
 
 	var processed atomic.Int64
 	var lastTick atomic.Int64
