@@ -184,6 +184,8 @@ export interface ResolvedImage {
   readonly ignoreExtra: readonly string[];
   /** The patterns of the context's own `.dockerignore`. */
   readonly contextIgnore: readonly string[];
+  /** The hex sha256 of the build's inputs (what `ImageTag.inputDigest()` tags with), computed when asked. */
+  readonly inputDigest: (memoized?: boolean) => string;
 }
 
 /** Validates and defaults the props of the GoStaticImage at construct path `path`; reads go.mod, go.work and git. */
@@ -258,11 +260,13 @@ export function resolveImageProps(path: string, props: GoStaticImageProps): Reso
     stripSymbols: props.stripSymbols ?? true,
     vendor: layout.vendored,
   };
-  const tag = tagChoice.resolve(gitOfInputs, () => inputDigest(
+  const digestOfInputs = (memoized = true) => inputDigest(
     layout.contextDir,
     DockerIgnore.parse(renderDockerignore(ignoreExtra, layout.inputs, contextIgnore)),
     JSON.stringify({ moduleDir: layout.moduleDir, builderImage, platforms: platforms.map(String), build, runtime, timeZoneData, uid, gid, port, access }),
-  ));
+    memoized,
+  );
+  const tag = tagChoice.resolve(gitOfInputs, () => digestOfInputs());
 
   return {
     name,
@@ -284,6 +288,7 @@ export function resolveImageProps(path: string, props: GoStaticImageProps): Reso
     build,
     ignoreExtra,
     contextIgnore,
+    inputDigest: digestOfInputs,
   };
 }
 

@@ -94,6 +94,8 @@ export class GoStaticImage extends Construct implements DeployableImage {
   public readonly dockerfileSyntax: DockerfileSyntax;
   private readonly ignoreExtra: readonly string[];
   private readonly contextIgnore: readonly string[];
+  private readonly digestOfInputs: (memoized?: boolean) => string;
+  private inputs?: string;
 
   public constructor(scope: Construct, id: string, props: GoStaticImageProps) {
     super(scope, id);
@@ -122,8 +124,22 @@ export class GoStaticImage extends Construct implements DeployableImage {
     this.source = resolved.source;
     this.ignoreExtra = resolved.ignoreExtra;
     this.contextIgnore = resolved.contextIgnore;
+    this.digestOfInputs = resolved.inputDigest;
     this.dockerfileSyntax = validating(this.node.path, () => dockerfileSyntax('dockerfileSyntax',
       props.dockerfileSyntax ?? this.node.tryGetContext(DOCKERFILE_SYNTAX_CONTEXT) ?? DockerfileSyntax.dockerfile1()));
+  }
+
+  /**
+   * The hex sha256 of what the image's build reads: every context file the `.dockerignore`
+   * leaves in (path, executable bit, content) and the build settings (builder, platforms,
+   * flags, runtime base, user, port). `ImageTag.inputDigest()` tags with its first 16
+   * characters; `goship publish` keys its no-change skip on it. Reads the context's files on
+   * this image's first call, so a file changed before the image was constructed is seen even
+   * in a long-lived process.
+   */
+  public inputDigest(): string {
+    this.inputs ??= this.digestOfInputs(false);
+    return this.inputs;
   }
 
   /** The Dockerfile text. */
