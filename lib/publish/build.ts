@@ -92,9 +92,11 @@ export class HostGoBuilder implements Builder {
 
   /**
    * `go env` of {@link TOOLCHAIN_SETTINGS} in the module's folder, with the build's environment
-   * (asked once per module and settings); run beside the version check, whose error wins.
+   * (asked once per module and settings). Its GOVERSION serves the version check too; when it
+   * fails, the version check's error (go missing, too old) is the one reported.
    */
   public async fingerprint(plan: PublishPlan): Promise<string> {
+    const image = `${plan.name} (${plan.origin})`;
     const key = JSON.stringify([plan.moduleDir, plan.goEnv, plan.platforms[0]]);
     let settings = this.settings.get(key);
     if (!settings) {
@@ -102,15 +104,19 @@ export class HostGoBuilder implements Builder {
         .then((r) => JSON.parse(r.stdout) as Record<string, string>);
       this.settings.set(key, settings);
     }
-    const [version, read] = await Promise.allSettled([this.goVersion(plan.goVersion, `${plan.name} (${plan.origin})`), settings]);
-    if (version.status === 'rejected') {
-      throw version.reason;
+    let read: Record<string, string>;
+    try {
+      read = await settings;
+    } catch (e) {
+      await this.goVersion(plan.goVersion, image);
+      const stderr = String((e as { stderr?: string }).stderr ?? (e as Error).message).trim();
+      throw new Error(`${image}: '${this.go} env' failed in ${plan.moduleDir}:\n${stderr}`);
     }
-    if (read.status === 'rejected') {
-      const stderr = String((read.reason as { stderr?: string }).stderr ?? (read.reason as Error).message).trim();
-      throw new Error(`${plan.name} (${plan.origin}): 'go env' failed in ${plan.moduleDir}:\n${stderr}`);
+    if (/^go\d/.test(read.GOVERSION ?? '')) {
+      this.checked ??= Promise.resolve(read.GOVERSION.replace(/^go/, ''));
     }
-    return [`go ${this.go}`, ...TOOLCHAIN_SETTINGS.map((k) => `${k}=${read.value[k] ?? ''}`)].join('\n');
+    await this.goVersion(plan.goVersion, image);
+    return [`go ${this.go}`, ...TOOLCHAIN_SETTINGS.map((k) => `${k}=${read[k] ?? ''}`)].join('\n');
   }
 
   /**

@@ -34,6 +34,11 @@ export interface PublishOptions {
    * @default new PublishRecord() - records in the user's cache folder
    */
   readonly record?: PublishRecord | false;
+  /**
+   * Build and push every image even when its inputs are unchanged; the record is still written.
+   * @default false
+   */
+  readonly rebuild?: boolean;
   /** Called with each step's wall time per image, for a breakdown. @default - not measured */
   readonly timing?: (image: string, step: PublishStep, ms: number) => void;
 }
@@ -89,7 +94,7 @@ export async function publishImages(plans: readonly PublishPlan[], options: Publ
       const key = record && builder.fingerprint
         ? await timed(plan, 'skip check', async () => skipKey(plan, { toolchain: await builder.fingerprint!(plan), runtimeEntries: entries, epoch }))
         : undefined;
-      const recorded = key ? record!.get(key) : undefined;
+      const recorded = key && !options.rebuild ? record!.get(key) : undefined;
       if (recorded && await timed(plan, 'skip check', () => stillPublished(plan, recorded, options.registry))) {
         then(() => {
           published.set(plan.name, { ref: plan.ref, digest: recorded.digest, blobs: { existed: 0, mounted: 0, uploaded: 0 }, uploadedBytes: 0, unchanged: true });

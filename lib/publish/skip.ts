@@ -47,8 +47,9 @@ export class PublishRecord {
 
   /** The record of `key`, or undefined when there is none (or it cannot be read). */
   public get(key: string): RecordedPublish | undefined {
+    const file = this.file(key);
     try {
-      const json = JSON.parse(fs.readFileSync(this.file(key), 'utf8')) as RecordedPublish;
+      const json = JSON.parse(fs.readFileSync(file, 'utf8')) as RecordedPublish;
       return typeof json.ref === 'string' && /^sha256:[0-9a-f]{64}$/.test(json.digest) ? json : undefined;
     } catch {
       return undefined;
@@ -64,7 +65,11 @@ export class PublishRecord {
       fs.writeFileSync(tmp, `${JSON.stringify(record)}\n`);
       fs.renameSync(tmp, file);
     } catch {
-      fs.rmSync(tmp, { force: true });
+      try {
+        fs.rmSync(tmp, { force: true });
+      } catch {
+        // nothing was written
+      }
     }
   }
 
