@@ -116,7 +116,9 @@ export class HostGoBuilder implements Builder {
       this.checked ??= Promise.resolve(read.GOVERSION.replace(/^go/, ''));
     }
     await this.goVersion(plan.goVersion, image);
-    return [`go ${this.go}`, ...TOOLCHAIN_SETTINGS.map((k) => `${k}=${read[k] ?? ''}`)].join('\n');
+    // A go.work above the context is no file of the image's input digest: its content counts here.
+    const work = read.GOWORK && read.GOWORK !== 'off' && fs.existsSync(read.GOWORK) ? fs.readFileSync(read.GOWORK, 'utf8') : '';
+    return [`go ${this.go}`, ...TOOLCHAIN_SETTINGS.map((k) => `${k}=${read[k] ?? ''}`), `go.work:\n${work}`].join('\n');
   }
 
   /**
