@@ -51,17 +51,25 @@ const DOCKER_LAYER_TYPES = new Set(['application/vnd.docker.image.rootfs.diff.ta
 
 /** A registry base as its registry named it: repository, tag (or digest) and the digest it resolved to. */
 export interface BaseRef {
+  /** The base's repository, e.g. `127.0.0.1:5000/distroless/static`. */
   readonly repository: string;
+  /** The tag or digest the runtime base names. */
   readonly reference: string;
+  /** The digest the registry answered for it (an index or a manifest). */
   readonly digest: string;
 }
 
 /** The base of one platform: its layers (descriptors, as the manifest lists them) and config. */
 export interface BaseImage {
+  /** Its layers, as its manifest lists them. */
   readonly layers: readonly Descriptor[];
+  /** Its config's `rootfs.diff_ids`. */
   readonly diffIds: readonly string[];
+  /** Its config's `config` (env, working directory, labels…). */
   readonly config: Record<string, unknown>;
+  /** Its config's `history`. */
   readonly history: readonly unknown[];
+  /** The repository its layers are fetched or mounted from (none for scratch). */
   readonly repo?: RegistryRepo;
   /** Where it was read from (none for scratch). */
   readonly ref?: BaseRef;
