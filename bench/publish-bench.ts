@@ -2,7 +2,10 @@
  * `goship publish` against `ko build` and BuildKit on the generated Dockerfile, one service
  * (a copy of examples/hello, linux/amd64), one local registry (Debian's docker-registry on
  * 127.0.0.1), in one run: cold build+push (empty Go build cache, empty repositories), warm
- * rebuild+push after a one-line change, a no-change re-run, and the pushed image's size.
+ * rebuild+push after a one-line change, a no-change re-run, and the pushed image's size. The
+ * warm and no-change rows run `runs` times each (medians shown), the tools interleaved, and
+ * each row's load average is printed beside it. Then where the time goes: publish's steps, go's
+ * own phases for a one-line change, BuildKit's steps.
  *
  * ko comes from scripts/tools/ko (`bash scripts/e2e-setup.sh tools ko`); its base image is a
  * static base served by the same registry (KO_DEFAULTBASEIMAGE): the CA bundle and the passwd
@@ -11,6 +14,7 @@
 import { spawn, spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as net from 'net';
+import * as os from 'os';
 import * as path from 'path';
 import { performance } from 'perf_hooks';
 import { Chart } from 'cdk8s';
@@ -19,19 +23,22 @@ import { DockerfileSyntax } from '../lib/image/dockerfile-syntax';
 import { GoStaticImage } from '../lib/image/go-static-image';
 import { publishPlan } from '../lib/image/publish-plan';
 import { Platform } from '../lib/model/platform';
+import { goBuildArgs } from '../lib/publish/build';
 import { assemble, runtimeLayer } from '../lib/publish/image';
 import { publishImages } from '../lib/publish/publish';
 import { RegistryPublisher } from '../lib/publish/publisher';
+import { PublishRecord } from '../lib/publish/skip';
 import { RegistryRepo } from '../lib/registry/push';
 import { BenchBuildKit } from './buildkit';
-import { kb, say, seconds, table } from './report';
+import { goBuildPhases, printBuildKitSteps, printGoPhases, printPublishSteps, PublishSample } from './publish-breakdown';
+import { kb, median, say, seconds, table } from './report';
 
 const DOCKER = '/usr/bin/docker';
 const ROWS = ['cold build+push', 'warm rebuild+push (one-line change)', 'no-change re-run'] as const;
 
-/** One tool's times (ms) per row and its image's compressed size. */
+/** One tool's times (ms) per row (each run) and its image's compressed size. */
 interface ToolResult {
-  readonly ms: number[];
+  readonly ms: number[][];
   size: number;
 }
 
@@ -40,6 +47,8 @@ export interface PublishBenchOptions {
   readonly workdir: string;
   readonly builderImage: string;
   readonly repoRoot: string;
+  /** Runs of the warm and the no-change rows (medians shown). @default 3 */
+  readonly runs?: number;
 }
 
 /** Runs the bench; prints the table. Returns a reason instead when a tool is missing. */
@@ -81,10 +90,22 @@ export async function publishBench(opts: PublishBenchOptions): Promise<{ skipped
       return image;
     };
     const env = (tool: string): NodeJS.ProcessEnv => ({ ...process.env, GOCACHE: gocache(tool) });
+    // publish's no-change records live in the bench's folder: the cold row starts without any.
+    const record = new PublishRecord({ dir: path.join(opts.workdir, 'publish-record') });
+    const samples: PublishSample[][] = ROWS.map(() => []);
+    const buildkitRuns: { log: string; buildMs: number; pushMs: number }[][] = ROWS.map(() => []);
+    let row = 0;
     const run = {
       'goship publish': async () => {
-        const image = synth();
-        await publishImages([publishPlan(image)], { env: env('publish'), publisher: new RegistryPublisher() });
+        const t0 = performance.now();
+        const steps: Record<string, number> = {};
+        const plan = publishPlan(synth());
+        steps['app synth'] = performance.now() - t0;
+        await publishImages([plan], {
+          env: env('publish'), publisher: new RegistryPublisher(), record,
+          timing: (_image, step, ms) => (steps[step] = (steps[step] ?? 0) + ms),
+        });
+        samples[row].push({ total: performance.now() - t0, steps });
       },
       'ko build': async () => {
         exec(ko, ['build', '--bare', '--platform=linux/amd64', '--sbom=none', '.'], {
@@ -94,19 +115,29 @@ export async function publishBench(opts: PublishBenchOptions): Promise<{ skipped
       'BuildKit (Dockerfile)': async () => {
         synth();
         const dockerfile = path.join(opts.workdir, 'dist', 'images', 'hello', 'Dockerfile');
-        buildkit!.build({ tag: `${host}/buildkit/hello:bench`, dockerfile, context: service, platform: 'linux/amd64' });
+        const built = buildkit!.build({ tag: `${host}/buildkit/hello:bench`, dockerfile, context: service, platform: 'linux/amd64' });
+        const t0 = performance.now();
         exec(DOCKER, ['push', `${host}/buildkit/hello:bench`], { env: dockerEnv() });
+        buildkitRuns[row].push({ log: built.log, buildMs: built.ms, pushMs: performance.now() - t0 });
       },
     } as Record<string, () => Promise<void>>;
     buildkit?.prune();
-    for (let row = 0; row < ROWS.length; row++) {
-      if (row === 1) {
-        fs.appendFileSync(path.join(service, 'main.go'), '\nvar benchEdit = "one-line change"\n');
-      }
-      for (const tool of Object.keys(results)) {
-        const t0 = performance.now();
-        await run[tool]();
-        results[tool].ms.push(performance.now() - t0);
+    const runs = opts.runs ?? 3;
+    const loads: number[][] = ROWS.map(() => []);
+    let edits = 0;
+    const edit = () => fs.appendFileSync(path.join(service, 'main.go'), `\nvar benchEdit${++edits} = "one-line change"\n`);
+    for (row = 0; row < ROWS.length; row++) {
+      for (let i = 0; i < (row === 0 ? 1 : runs); i++) {
+        if (row === 1) {
+          edit();
+        }
+        loads[row].push(os.loadavg()[0]);
+        for (const tool of Object.keys(results)) {
+          const t0 = performance.now();
+          await run[tool]();
+          (results[tool].ms[row] ??= []).push(performance.now() - t0);
+        }
+        loads[row].push(os.loadavg()[0]);
       }
     }
     results['goship publish'].size = await imageSize(host, 'publish/hello', 'bench');
@@ -115,20 +146,36 @@ export async function publishBench(opts: PublishBenchOptions): Promise<{ skipped
       results['BuildKit (Dockerfile)'].size = await imageSize(host, 'buildkit/hello', 'bench');
       buildkit.cleanup([`${host}/buildkit/hello:bench`]);
     }
-    printPublish(results);
+    printPublish(results, loads, runs);
+    say('', '### Where the time goes', '');
+    printPublishSteps(ROWS.map((r, i) => [r, samples[i]] as const));
+    say('');
+    const plan = publishPlan(synth());
+    printGoPhases(goBuildPhases({
+      cwd: plan.moduleDir, args: goBuildArgs(plan, path.join(opts.workdir, 'app')), edit, workdir: opts.workdir,
+      env: { ...env('publish'), CGO_ENABLED: '0', GOOS: 'linux', GOARCH: 'amd64' },
+    }));
+    if (buildkit) {
+      say('');
+      printBuildKitSteps(ROWS.map((r, i) => [r, buildkitRuns[i]] as const));
+    }
     return undefined;
   } finally {
     registry.kill('SIGTERM');
   }
 }
 
-function printPublish(results: Record<string, ToolResult>): void {
+function printPublish(results: Record<string, ToolResult>, loads: readonly number[][], runs: number): void {
   const tools = Object.keys(results);
   const p = results['goship publish'];
-  const rows = ROWS.map((row, i) => [row, ...tools.map((t) => `${seconds(results[t].ms[i])} s`), ...tools.slice(1).map((t) => `${(results[t].ms[i] / p.ms[i]).toFixed(2)}x`)]);
-  rows.push(['image size (compressed)', ...tools.map((t) => kb(results[t].size)), ...tools.slice(1).map((t) => `${(results[t].size / p.size).toFixed(2)}x`)]);
-  say(table(['', ...tools, ...tools.slice(1).map((t) => `${t} / publish`)], rows), '',
-    'Times include the push to the same loopback registry. Cold: empty Go build cache (and, for BuildKit, a pruned build cache) and empty repositories.');
+  const rows = ROWS.map((row, i) => [
+    row, ...tools.map((t) => `${seconds(median(results[t].ms[i]))} s`),
+    ...tools.slice(1).map((t) => `${(median(results[t].ms[i]) / median(p.ms[i])).toFixed(2)}x`),
+    `${Math.min(...loads[i]).toFixed(0)}–${Math.max(...loads[i]).toFixed(0)}`,
+  ]);
+  rows.push(['image size (compressed)', ...tools.map((t) => kb(results[t].size)), ...tools.slice(1).map((t) => `${(results[t].size / p.size).toFixed(2)}x`), '']);
+  say(table(['', ...tools, ...tools.slice(1).map((t) => `${t} / publish`), 'load avg (1 min)'], rows), '',
+    `Times include the push to the same loopback registry; warm and no-change are medians of ${runs} runs, the tools interleaved run by run. Cold: empty Go build cache (and, for BuildKit, a pruned build cache) and empty repositories.`);
 }
 
 /** A static base for ko: the CA bundle and passwd/group publish writes for scratch, as one layer. */

@@ -18,7 +18,8 @@
  *   --compare=all|smallest GOSHIP_BENCH_COMPARE  sizes whose chart YAML is compared byte for byte
  *   --profile          GOSHIP_BENCH_PROFILE=1  CPU profiles of goship's synth (.cache/bench/profiles)
  *   --build-runs=n     GOSHIP_BENCH_BUILD_RUNS   cold builds per platform
- *   --rebuild-runs=n   GOSHIP_BENCH_REBUILD_RUNS rebuilds after a one-line change
+ *   --rebuild-runs=n   GOSHIP_BENCH_REBUILD_RUNS rebuilds after a one-line change (publish: warm and
+ *                      no-change runs per tool)
  *   --quick            GOSHIP_BENCH_QUICK=1  smaller defaults for all of the above
  *   GOSHIP_BUILDER_IMAGE         the Go builder image (default golang:1.26, from the registry mirror)
  *   GOSHIP_BENCH_STORAGE         the bench's own buildah storage (default /var/tmp/goship-bench)
@@ -137,6 +138,7 @@ async function main(): Promise<void> {
         // Through the engine's registry mirror (scripts/mirror.sh), as the e2e suites build.
         builderImage: process.env.GOSHIP_BUILDER_IMAGE ?? 'golang:1.26',
         repoRoot: path.resolve(__dirname, '..'),
+        runs: rebuildRuns,
       });
       if (result) {
         say(`SKIPPED: the publish bench needs ko: ${result.skipped}.`);

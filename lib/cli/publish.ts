@@ -10,7 +10,7 @@ import { PinsResolver } from '../publish/resolver';
 import { parseCommand, usageError } from './command';
 import type { CliIo } from './main';
 
-const USAGE = `usage: goship publish [--image NAME]... [--app CMD] [--pins ${PINS_FILE}] [--ca-bundle F] [--zoneinfo D]
+const USAGE = `usage: goship publish [--image NAME]... [--app CMD] [--pins ${PINS_FILE}] [--ca-bundle F] [--zoneinfo D] [--rebuild]
 
 Builds every GoStaticImage of the app with \`go build\` on this machine, assembles its runtime
 image (the same files, user, entrypoint, env, port and labels as its Dockerfile) and pushes it
@@ -19,12 +19,16 @@ synth reads, and re-pins the synthesized YAML when it is current. Needs only Go:
 through GOSHIP_GO, else PATH; GOPROXY, GOFLAGS and the other go settings pass through from the
 environment. Loopback registries (127.0.0.1:<port>, localhost:<port>) are spoken to over http;
 credentials come from auths in $DOCKER_CONFIG/config.json or ~/.docker/config.json.
+An image whose inputs (files, build settings, go, runtime files, target) are those of its last
+publish, and whose tag the registry still serves at that digest, is neither built nor pushed;
+the records live in $GOSHIP_CACHE_DIR/publish (default ~/.cache/goship/publish).
 
   --image NAME   publish only this image (repeatable; default: every image)
   --app CMD      the command that runs the app (default: 'app' of cdk8s.yaml, as cdk8s synth runs it)
   --pins F       the pin file (default: the app's pinsFile, else ${PINS_FILE})
   --ca-bundle F  the CA bundle scratch-based images get (default: /etc/ssl/certs/ca-certificates.crt)
   --zoneinfo D   the zoneinfo copied when timeZoneData is 'copied' (default: /usr/share/zoneinfo)
+  --rebuild      build and push every selected image even when its inputs are unchanged
 Exit code: 0 published, 1 failed (nothing recorded), 2 bad usage.`;
 const COMMAND = { name: 'publish', usage: USAGE };
 
@@ -36,6 +40,7 @@ export async function run(args: readonly string[], io: CliIo): Promise<number> {
     'pins': { type: 'string' },
     'ca-bundle': { type: 'string' },
     'zoneinfo': { type: 'string' },
+    'rebuild': { type: 'boolean' },
   });
   if (typeof parsed === 'number') {
     return parsed;
@@ -60,6 +65,7 @@ export async function run(args: readonly string[], io: CliIo): Promise<number> {
     resolver: new PinsResolver({ pinsFile, outdir: plans.outdir }),
     runtimeFiles: { caBundle: values['ca-bundle'], zoneinfo: values.zoneinfo },
     log: (line) => io.out(line),
+    rebuild: values.rebuild === true,
   });
   io.out(`published ${published.size} image(s); pins in ${path.relative(process.cwd(), pinsFile) || pinsFile}`);
   return 0;

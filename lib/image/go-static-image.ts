@@ -96,6 +96,8 @@ export class GoStaticImage extends Construct implements DeployableImage {
    * @internal
    */
   public readonly spec: ImageSpec;
+  private readonly digestOfInputs: (memoized?: boolean) => string;
+  private inputs?: string;
 
   public constructor(scope: Construct, id: string, props: GoStaticImageProps) {
     super(scope, id);
@@ -124,6 +126,20 @@ export class GoStaticImage extends Construct implements DeployableImage {
     this.source = resolved.source;
     this.dockerfileSyntax = resolved.dockerfileSyntax;
     this.spec = resolved.spec;
+    this.digestOfInputs = resolved.inputDigest;
+  }
+
+  /**
+   * The hex sha256 of what the image's build reads: every context file the `.dockerignore`
+   * leaves in (path, executable bit, content) and the build settings (builder, platforms,
+   * flags, runtime base, user, port). `ImageTag.inputDigest()` tags with its first 16
+   * characters; `goship publish` keys its no-change skip on it. Reads the context's files on
+   * this image's first call, so a file changed before the image was constructed is seen even
+   * in a long-lived process.
+   */
+  public inputDigest(): string {
+    this.inputs ??= this.digestOfInputs(false);
+    return this.inputs;
   }
 
   /** The Dockerfile text. */

@@ -15,10 +15,13 @@ const cache = new Map<string, string>();
  * @param contextDir the build context
  * @param ignore the `.dockerignore` patterns of the build (goship's, merged with the context's)
  * @param recipe a deterministic text of the build settings
+ * @param memoized reuse the digest this process computed before for the same context, rules
+ *   and recipe (synth of many images from one module); false reads the files again, for a
+ *   caller that must see files changed since (publish's no-change skip)
  */
-export function inputDigest(contextDir: string, ignore: readonly string[], recipe: string): string {
+export function inputDigest(contextDir: string, ignore: readonly string[], recipe: string, memoized = true): string {
   const key = `${path.resolve(contextDir)}\0${ignore.join('\n')}\0${recipe}`;
-  const hit = cache.get(key);
+  const hit = memoized ? cache.get(key) : undefined;
   if (hit) {
     return hit;
   }

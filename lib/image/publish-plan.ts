@@ -53,6 +53,12 @@ export interface PublishPlan {
   readonly labels: Readonly<Record<string, string>>;
   /** Commit time (ISO 8601, UTC) of the image's inputs, when known: the source of SOURCE_DATE_EPOCH. */
   readonly commitDate?: string;
+  /**
+   * The hex sha256 of the image's context files and build settings ({@link GoStaticImage.inputDigest}):
+   * what publish's no-change skip is keyed on.
+   * @default - none: the image is always built
+   */
+  readonly inputDigest?: string;
 }
 
 /**
@@ -91,5 +97,6 @@ export function publishPlan(image: GoStaticImage): PublishPlan {
     port: image.port,
     labels: image.labels,
     commitDate: image.commitDate,
+    inputDigest: image.inputDigest(),
   };
 }

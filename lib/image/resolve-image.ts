@@ -60,6 +60,8 @@ export interface ResolvedImage {
   readonly ignoreExtra: readonly string[];
   /** The patterns of the context's own `.dockerignore`. */
   readonly contextIgnore: readonly string[];
+  /** The hex sha256 of the build's inputs (what `ImageTag.inputDigest()` tags with), computed when asked. */
+  readonly inputDigest: (memoized?: boolean) => string;
   readonly dockerfileSyntax: DockerfileSyntax;
   /** The plain data the build files are rendered from. */
   readonly spec: ImageSpec;
@@ -141,11 +143,13 @@ export function resolveImage(path: string, props: GoStaticImageProps, inheritedS
     stripSymbols: props.stripSymbols ?? true,
     vendor: layout.vendored,
   };
-  const tag = tagText(tagChoice, gitOfInputs, () => inputDigest(
+  const digestOfInputs = (memoized = true) => inputDigest(
     layout.contextDir,
     DockerIgnore.parse(renderDockerignore(ignoreExtra, layout.inputs, contextIgnore)),
     JSON.stringify({ moduleDir: layout.moduleDir, builderImage, platforms: platforms.map(String), build, runtime, timeZoneData, uid, gid, port, access }),
-  ));
+    memoized,
+  );
+  const tag = tagText(tagChoice, gitOfInputs, () => digestOfInputs());
 
   const syntax = dockerfileSyntax('dockerfileSyntax', props.dockerfileSyntax ?? inheritedSyntax ?? DockerfileSyntax.dockerfile1());
 
@@ -169,6 +173,7 @@ export function resolveImage(path: string, props: GoStaticImageProps, inheritedS
     build,
     ignoreExtra,
     contextIgnore,
+    inputDigest: digestOfInputs,
     dockerfileSyntax: syntax,
   };
   return { ...resolved, spec: imageSpec(path, resolved) };

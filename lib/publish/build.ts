@@ -23,7 +23,22 @@ export interface Builder {
    * @throws Error naming the image, with go's own message, when the build fails
    */
   build(plan: PublishPlan): Promise<BuiltBinary[]>;
+
+  /**
+   * What, besides the plan, decides the binaries (the toolchain's version and the settings it
+   * reads from the environment), as text for publish's no-change key.
+   *
+   * @default - none: publish cannot know when the build would be the same, so it always builds
+   */
+  fingerprint?(plan: PublishPlan): Promise<string>;
 }
+
+/**
+ * The go settings that can change a binary beyond the plan's own flags: read with `go env` as
+ * the build would see them (environment, `go env -w` file, a go.work found from the module).
+ * GOOS, GOARCH, GOARM, GOAMD64 and CGO_ENABLED come from the platform and are set, not read.
+ */
+const TOOLCHAIN_SETTINGS = ['GOVERSION', 'GOROOT', 'GOFLAGS', 'GOEXPERIMENT', 'GOTOOLCHAIN', 'GOWORK', 'GOARM64', 'GO386', 'GOMIPS', 'GOMIPS64', 'GOPPC64', 'GORISCV64', 'GOWASM', 'GOFIPS140'];
 
 /** Options of {@link HostGoBuilder}. */
 export interface HostGoBuilderOptions {
@@ -51,6 +66,8 @@ export class HostGoBuilder implements Builder {
   private readonly go: string;
   private readonly env: NodeJS.ProcessEnv;
   private checked?: Promise<string>;
+  /** `go env` per module folder and settings. */
+  private readonly settings = new Map<string, Promise<Record<string, string>>>();
 
   public constructor(options: HostGoBuilderOptions = {}) {
     this.env = options.env ?? process.env;
@@ -73,29 +90,72 @@ export class HostGoBuilder implements Builder {
     return have;
   }
 
+  /**
+   * `go env` of {@link TOOLCHAIN_SETTINGS} in the module's folder, with the build's environment
+   * (asked once per module and settings). Its GOVERSION serves the version check too; when it
+   * fails, the version check's error (go missing, too old) is the one reported.
+   */
+  public async fingerprint(plan: PublishPlan): Promise<string> {
+    const image = `${plan.name} (${plan.origin})`;
+    const key = JSON.stringify([plan.moduleDir, plan.goEnv, plan.platforms[0]]);
+    let settings = this.settings.get(key);
+    if (!settings) {
+      settings = exec(this.go, ['env', '-json', ...TOOLCHAIN_SETTINGS], { cwd: plan.moduleDir, env: buildEnv(this.env, plan, plan.platforms[0] ?? 'linux/amd64') })
+        .then((r) => JSON.parse(r.stdout) as Record<string, string>);
+      this.settings.set(key, settings);
+    }
+    let read: Record<string, string>;
+    try {
+      read = await settings;
+    } catch (e) {
+      await this.goVersion(plan.goVersion, image);
+      const stderr = String((e as { stderr?: string }).stderr ?? (e as Error).message).trim();
+      throw new Error(`${image}: '${this.go} env' failed in ${plan.moduleDir}:\n${stderr}`);
+    }
+    if (/^go\d/.test(read.GOVERSION ?? '')) {
+      this.checked ??= Promise.resolve(read.GOVERSION.replace(/^go/, ''));
+    }
+    await this.goVersion(plan.goVersion, image);
+    // A go.work above the context is no file of the image's input digest: its content counts here.
+    const work = read.GOWORK && read.GOWORK !== 'off' && fs.existsSync(read.GOWORK) ? fs.readFileSync(read.GOWORK, 'utf8') : '';
+    return [`go ${this.go}`, ...TOOLCHAIN_SETTINGS.map((k) => `${k}=${read[k] ?? ''}`), `go.work:\n${work}`].join('\n');
+  }
+
+  /**
+   * Builds every platform at once: each `go build` compiles only what its cache lacks and
+   * then links, and linking is mostly one core's work, so several platforms overlap.
+   */
   public async build(plan: PublishPlan): Promise<BuiltBinary[]> {
     await this.goVersion(plan.goVersion, `${plan.name} (${plan.origin})`);
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'goship-publish-'));
     try {
-      const out: BuiltBinary[] = [];
-      for (const platform of plan.platforms) {
+      const settled = await Promise.allSettled(plan.platforms.map(async (platform) => {
         const file = path.join(dir, platform.replace(/\//g, '-'));
-        const args = ['build', '-trimpath', '-buildvcs=false', ...(plan.vendor ? ['-mod=vendor'] : []),
-          ...(plan.tags.length > 0 ? ['-tags', plan.tags.join(',')] : []),
-          ...(plan.ldflags ? [`-ldflags=${plan.ldflags}`] : []), '-o', file, plan.main];
         try {
-          await exec(this.go, args, { cwd: plan.moduleDir, env: buildEnv(this.env, plan, platform), maxBuffer: 64 << 20 });
+          await exec(this.go, goBuildArgs(plan, file), { cwd: plan.moduleDir, env: buildEnv(this.env, plan, platform), maxBuffer: 64 << 20 });
         } catch (e) {
           const stderr = String((e as { stderr?: string }).stderr ?? (e as Error).message).trim();
           throw new Error(`${plan.name} (${plan.origin}): go build for ${platform} failed in ${plan.moduleDir}:\n${stderr}`);
         }
-        out.push({ platform, content: fs.readFileSync(file) });
+        return { platform, content: await fs.promises.readFile(file) };
+      }));
+      // Every go has finished before the folder goes; the first failure (in platform order) is reported.
+      const failed = settled.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+      if (failed) {
+        throw failed.reason;
       }
-      return out;
+      return settled.map((r) => (r as PromiseFulfilledResult<BuiltBinary>).value);
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });
     }
   }
+}
+
+/** The arguments of `go build` for one platform, writing the binary to `out`. */
+export function goBuildArgs(plan: PublishPlan, out: string): string[] {
+  return ['build', '-trimpath', '-buildvcs=false', ...(plan.vendor ? ['-mod=vendor'] : []),
+    ...(plan.tags.length > 0 ? ['-tags', plan.tags.join(',')] : []),
+    ...(plan.ldflags ? [`-ldflags=${plan.ldflags}`] : []), '-o', out, plan.main];
 }
 
 /** The environment of one cross-compile: the caller's, the image's module settings, the target. */

@@ -49,14 +49,33 @@ export interface RuntimeFiles {
 const DEFAULT_PATH = 'PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
 const DOCKER_LAYER_TYPES = new Set(['application/vnd.docker.image.rootfs.diff.tar.gzip', OCI.layer]);
 
+/** A registry base as its registry named it: repository, tag (or digest) and the digest it resolved to. */
+export interface BaseRef {
+  /** The base's repository, e.g. `127.0.0.1:5000/distroless/static`. */
+  readonly repository: string;
+  /** The tag or digest the runtime base names. */
+  readonly reference: string;
+  /** The digest the registry answered for it (an index or a manifest). */
+  readonly digest: string;
+}
+
 /** The base of one platform: its layers (descriptors, as the manifest lists them) and config. */
 export interface BaseImage {
+  /** Its layers, as its manifest lists them. */
   readonly layers: readonly Descriptor[];
+  /** Its config's `rootfs.diff_ids`. */
   readonly diffIds: readonly string[];
+  /** Its config's `config` (env, working directory, labels…). */
   readonly config: Record<string, unknown>;
+  /** Its config's `history`. */
   readonly history: readonly unknown[];
-  /** @internal */
+  /**
+   * The repository its layers are fetched or mounted from (none for scratch).
+   * @internal
+   */
   readonly repo?: RegistryRepo;
+  /** Where it was read from (none for scratch). */
+  readonly ref?: BaseRef;
 }
 
 /**
@@ -65,6 +84,12 @@ export interface BaseImage {
  * `/etc/passwd` and `/etc/group` for scratch. Undefined when the base already has everything.
  */
 export async function runtimeLayer(plan: PublishPlan, epoch: number, files: RuntimeFiles = {}): Promise<Layer | undefined> {
+  const entries = runtimeEntries(plan, files);
+  return entries.length === 0 ? undefined : buildLayer(entries, epoch);
+}
+
+/** The entries of {@link runtimeLayer}, read from this machine: empty when the base has everything. */
+export function runtimeEntries(plan: PublishPlan, files: RuntimeFiles = {}): LayerEntry[] {
   const entries: LayerEntry[] = [];
   if (!plan.runtime.providesCaCertificates) {
     const caBundle = files.caBundle ?? '/etc/ssl/certs/ca-certificates.crt';
@@ -86,7 +111,7 @@ export async function runtimeLayer(plan: PublishPlan, epoch: number, files: Runt
       { path: 'etc/group', type: 'file', mode: 0o644, content: Buffer.from(`nonroot:x:${plan.gid}:\n`) },
     );
   }
-  return entries.length === 0 ? undefined : buildLayer(entries, epoch);
+  return entries;
 }
 
 /** The layer with the binary at `/app`, mode 0755. */
@@ -108,6 +133,7 @@ export async function loadBase(plan: PublishPlan, platform: string, options: Reg
   const what = `${plan.name} (${plan.origin}): runtime base ${image}`;
   try {
     let manifest = await repo.getManifest(reference);
+    const ref = { repository, reference, digest: manifest.digest };
     let json = JSON.parse(manifest.body.toString('utf8')) as { manifests?: Descriptor[]; config?: Descriptor; layers?: Descriptor[] };
     if (json.manifests) {
       const [os, architecture, variant] = platform.split('/');
@@ -135,6 +161,7 @@ export async function loadBase(plan: PublishPlan, platform: string, options: Reg
       config: config.config ?? {},
       history: config.history ?? [],
       repo,
+      ref,
     };
   } catch (e) {
     throw new Error(`${what}: ${(e as Error).message.replace(`${repository}: `, '')} — push the base to its registry, or pick another runtime base`);

@@ -13,6 +13,12 @@ export interface Published {
   readonly blobs: Readonly<Record<BlobOutcome, number>>;
   /** Bytes uploaded. */
   readonly uploadedBytes: number;
+  /**
+   * True when nothing was built or pushed: the image's inputs were those of its last publish
+   * and the registry's tag still named that digest.
+   * @default false
+   */
+  readonly unchanged?: boolean;
 }
 
 /** Publish: pushes an assembled image under its ref (ko's `publish.Interface`). */
@@ -47,23 +53,23 @@ export class RegistryPublisher implements Publisher {
     this.seen.set(repo.host, seen);
     try {
       for (const image of images) {
-        for (const blob of image.blobs) {
+        // The blobs of one image go up side by side (HEAD, then mount or upload each).
+        await Promise.all(image.blobs.map(async (blob) => {
           const digest = blob.descriptor.digest;
           const from = seen.get(digest) ?? (blob.mountFrom?.host === repo.host ? blob.mountFrom.name : undefined);
           const outcome = await repo.pushBlob(digest, blob.bytes, from);
           blobs[outcome]++;
           uploadedBytes += outcome === 'uploaded' ? blob.descriptor.size : 0;
           seen.set(digest, repo.name);
-        }
+        }));
         if (images.length > 1 && !(await repo.hasManifest(image.descriptor.digest, image.descriptor.digest))) {
           await repo.putManifest(image.descriptor.digest, image.manifest, OCI.manifest);
         }
       }
       const [top, mediaType] = images.length > 1 ? [indexOf(images), OCI.index] : [images[0].manifest, OCI.manifest];
       const digest = sha256(top);
-      if (!(await repo.hasManifest(tag, digest))) {
-        await repo.putManifest(tag, top, mediaType);
-      }
+      // A PUT of a few hundred bytes costs what a HEAD would: the tag is always written, last.
+      await repo.putManifest(tag, top, mediaType);
       return { ref: plan.ref, digest, blobs, uploadedBytes };
     } catch (e) {
       throw new Error(`${plan.name} (${plan.origin}): push to ${plan.ref} failed: ${(e as Error).message}`);

@@ -11,22 +11,13 @@ import { hashSync } from 'bcryptjs';
 import { writePins } from '../../lib/pin/pins';
 import { makeGoModule } from '../support/go-module';
 import {
-  Cleanup, copyToOciLayout, goshipVerify, LocalRegistry, rawManifest, REPO_ROOT, requireTools, run, RunResult, startRegistry,
+  Cleanup, copyToOciLayout, goshipVerify, LocalRegistry, rawManifest, REPO_ROOT, requireTools, run, startRegistry,
 } from './tools';
-import { startGoship, startRegistryProxy, writePublishProject } from './tools/publish-app';
+import { publishLines as lines, startGoship, startRegistryProxy, writePublishProject } from './tools/publish-app';
 
 const describeE2E = requireTools(['skopeo', 'docker-registry', 'go']) ? describe : describe.skip;
 const HELLO = path.join(REPO_ROOT, 'examples', 'hello');
 const INDEX = 'application/vnd.oci.image.index.v1+json';
-
-/** `image  ref@digest  (blobs: U uploaded, M mounted, E already there)` lines → by image name. */
-function lines(result: RunResult): Map<string, { ref: string; digest: string; uploaded: number; mounted: number; existed: number }> {
-  const out = new Map();
-  for (const m of result.stdout.matchAll(/^(\S+) {2}(\S+)@(sha256:[0-9a-f]{64}) {2}\(blobs: (\d+) uploaded, (\d+) mounted, (\d+) already there\)$/gm)) {
-    out.set(m[1], { ref: m[2], digest: m[3], uploaded: Number(m[4]), mounted: Number(m[5]), existed: Number(m[6]) });
-  }
-  return out;
-}
 
 /** The pin file and every file under dist, as bytes: what a failed publish must leave alone. */
 function state(dir: string): Record<string, string> {
@@ -51,9 +42,12 @@ describeE2E('goship publish', () => {
   const cleanup = new Cleanup();
   let registry: LocalRegistry;
   let project: string;
-  const publish = (args: readonly string[] = [], cwd = project, env: NodeJS.ProcessEnv = process.env) => startGoship(['publish', ...args], cwd, env).result;
+  let env: NodeJS.ProcessEnv;
+  const publish = (args: readonly string[] = [], cwd = project, extra: NodeJS.ProcessEnv = {}) => startGoship(['publish', ...args], cwd, { ...env, ...extra }).result;
 
   beforeAll(async () => {
+    // The no-change records of this suite, not the user's.
+    env = { ...process.env, GOSHIP_CACHE_DIR: cleanup.tmpdir('publish-cache') };
     registry = await startRegistry(cleanup);
     project = cleanup.tmpdir('publish-project');
     writePublishProject(project, [
@@ -86,13 +80,20 @@ describeE2E('goship publish', () => {
     expect(fs.readFileSync(path.join(project, 'dist', 'hello.k8s.yaml'), 'utf8')).toContain(`image: ${pushed.get('hello')!.ref}@${pushed.get('hello')!.digest}`);
   });
 
-  test('a second run gives the same digests and uploads nothing; --image picks one image', async () => {
+  test('a second run builds and pushes nothing (same inputs, tag still there); --image picks one image', async () => {
     const before = lines(await publish());
     const again = await publish(['--image', 'hello']);
     expect(again.exitCode).toBe(0);
     const after = lines(again);
     expect([...after.keys()]).toEqual(['hello']);
-    expect(after.get('hello')).toMatchObject({ digest: before.get('hello')!.digest, uploaded: 0, mounted: 0 });
+    expect(after.get('hello')).toMatchObject({ digest: before.get('hello')!.digest, unchanged: true, uploaded: 0, mounted: 0 });
+  });
+
+  test('with --rebuild a second run builds again, gives the same digests and uploads nothing', async () => {
+    const before = lines(await publish());
+    const again = lines(await publish(['--rebuild']));
+    expect(again.get('hello')).toMatchObject({ digest: before.get('hello')!.digest, unchanged: false, uploaded: 0, mounted: 0 });
+    expect(again.get('hello')!.existed).toBeGreaterThan(0);
   });
 
   test('goship verify passes the pushed image on both platforms', async () => {
@@ -138,7 +139,7 @@ describeE2E('goship publish', () => {
     const dir = cleanup.tmpdir('publish-auth');
     writePublishProject(dir, [{ name: 'hello', context: HELLO, repository: `${secured.host}/team/hello` }]);
     const before = state(dir);
-    const result = await publish([], dir, { ...process.env, DOCKER_CONFIG: config });
+    const result = await publish([], dir, { DOCKER_CONFIG: config });
     expect(result.exitCode).toBe(1);
     expect(result.stderr).toContain(`goship publish: hello (hello/image): push to ${secured.host}/team/hello:`);
     expect(result.stderr).toContain(`(401 Unauthorized) — check auths['${secured.host}'] in the Docker config (docker login ${secured.host})`);
@@ -146,12 +147,18 @@ describeE2E('goship publish', () => {
   });
 
   test('a kill mid-push leaves pins and YAML untouched; the re-run pushes only what is missing', async () => {
-    // GIVEN a proxy in front of the registry that kills the publish at its third blob upload
+    // GIVEN a proxy in front of the registry that kills the publish when it PUTs its first
+    // manifest: the first platform's blobs (uploaded side by side) have all arrived by then
     const target = await startRegistry(cleanup);
     let uploads = 0;
+    let uploadsBeforeKill = 0;
     let kill: (() => void) | undefined;
     const proxy = await startRegistryProxy(target.host, cleanup, (req) => {
-      if (req.method === 'PUT' && req.url!.includes('/blobs/uploads/') && ++uploads === 3 && kill) {
+      if (req.method === 'PUT' && req.url!.includes('/blobs/uploads/')) {
+        uploads++;
+      }
+      if (req.method === 'PUT' && req.url!.includes('/manifests/') && kill) {
+        uploadsBeforeKill = uploads;
         kill();
         return true;
       }
@@ -162,19 +169,21 @@ describeE2E('goship publish', () => {
     await run(path.join(REPO_ROOT, 'node_modules', '.bin', 'ts-node'), ['--transpile-only', 'app.ts'], { cwd: dir });
     const before = state(dir);
     // WHEN
-    const { child, result } = startGoship(['publish'], dir);
+    const { child, result } = startGoship(['publish'], dir, env);
     kill = () => child.kill('SIGKILL');
     const killed = await result;
     // THEN
     expect(killed.signal).toBe('SIGKILL');
+    expect(uploadsBeforeKill).toBe(3);
     expect(state(dir)).toEqual(before);
-    // AND the re-run skips the two blobs that arrived
+    // AND the re-run skips the blobs that arrived: no record was written, so it builds again
     kill = undefined;
     const rerun = await publish([], dir);
     expect(rerun.exitCode).toBe(0);
     const pushed = lines(rerun).get('hello')!;
-    expect(pushed.existed).toBeGreaterThanOrEqual(2);
-    expect(pushed.uploaded).toBe(uploads - 1 - 2);
+    expect(pushed.unchanged).toBe(false);
+    expect(pushed.existed).toBeGreaterThanOrEqual(3);
+    expect(pushed.uploaded).toBe(uploads - uploadsBeforeKill);
     expect(fs.readFileSync(path.join(dir, 'dist', 'hello.k8s.yaml'), 'utf8')).toContain(`${pushed.ref}@${pushed.digest}`);
   });
 });

@@ -14,6 +14,10 @@ export interface PublishProjectImage {
   readonly repository: string;
   /** `RuntimeBase.custom(base, …)` with the base's facts; default scratch. */
   readonly runtime?: { readonly kind: 'distroless' | 'alpine'; readonly image: string };
+  /** An explicit tag; default: from git. */
+  readonly tag?: string;
+  /** Platform constants; default LINUX_AMD64 and LINUX_ARM64. */
+  readonly platforms?: readonly ('LINUX_AMD64' | 'LINUX_ARM64')[];
 }
 
 /**
@@ -30,7 +34,7 @@ export function writePublishProject(dir: string, images: readonly PublishProject
     "const app = new GoshipApp({ outdir: 'dist', warn: () => undefined });",
     ...images.map((i) => [
       `{ const chart = new Chart(app, ${JSON.stringify(i.name)});`,
-      `  const image = new GoStaticImage(chart, 'image', { name: ${JSON.stringify(i.name)}, context: ${JSON.stringify(i.context)}, repository: ${JSON.stringify(i.repository)}, platforms: [Platform.LINUX_AMD64, Platform.LINUX_ARM64]${runtime(i)} });`,
+      `  const image = new GoStaticImage(chart, 'image', { name: ${JSON.stringify(i.name)}, context: ${JSON.stringify(i.context)}, repository: ${JSON.stringify(i.repository)}, platforms: [${(i.platforms ?? ['LINUX_AMD64', 'LINUX_ARM64']).map((p) => `Platform.${p}`).join(', ')}]${i.tag === undefined ? '' : `, tag: ${JSON.stringify(i.tag)}`}${runtime(i)} });`,
       `  new RollingDeployment(chart, ${JSON.stringify(i.name)}, { image }); }`,
     ].join('\n')),
     'app.synth();',
@@ -85,4 +89,16 @@ export async function startRegistryProxy(target: string, cleanup: Cleanup, onReq
     server.close(() => resolve(undefined));
   }));
   return { host: `127.0.0.1:${port}` };
+}
+
+/**
+ * `image  ref@digest  (blobs: U uploaded, M mounted, E already there)` lines, and
+ * `image  ref@digest  (unchanged: …)` for a skipped image, → by image name.
+ */
+export function publishLines(result: RunResult): Map<string, { ref: string; digest: string; uploaded: number; mounted: number; existed: number; unchanged: boolean }> {
+  const out = new Map();
+  for (const m of result.stdout.matchAll(/^(\S+) {2}(\S+)@(sha256:[0-9a-f]{64}) {2}\((?:blobs: (\d+) uploaded, (\d+) mounted, (\d+) already there|(unchanged): [^)]*)\)$/gm)) {
+    out.set(m[1], { ref: m[2], digest: m[3], uploaded: Number(m[4] ?? 0), mounted: Number(m[5] ?? 0), existed: Number(m[6] ?? 0), unchanged: m[7] !== undefined });
+  }
+  return out;
 }
