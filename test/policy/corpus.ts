@@ -95,7 +95,7 @@ export function corpus(): { files: Record<string, string>; objects: number } {
   managed.metadata.namespace = 'gke-managed-system';
   yaml('examples/AI/hpa/gpu-dcgm-exporter-service-gke.yaml', managed);
   // kubernetes/examples: an extensions/v1beta1 DaemonSet without a selector (it defaulted then).
-  const ds = { ...deployment('flex-ds'), apiVersion: 'extensions/v1beta1', kind: 'DaemonSet' };
+  const ds: Obj = { ...deployment('flex-ds'), apiVersion: 'extensions/v1beta1', kind: 'DaemonSet' };
   delete ds.spec.selector;
   delete ds.spec.replicas;
   delete ds.spec.strategy;

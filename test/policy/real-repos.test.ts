@@ -1,6 +1,6 @@
 import { stringify } from 'yaml';
 import { POLICY_RULES, checkInputs, checkManifests, listPolicyFiles, readInputs, readManifestText, ruleSource } from '../../lib/policy';
-import { appOf, deployment, service, tree } from './fixtures';
+import { Obj, appOf, deployment, service, tree } from './fixtures';
 
 /**
  * What `goship check` got wrong on the manifests of argo-cd, ingress-nginx, kube-prometheus,
@@ -102,7 +102,7 @@ describe('Services for StatefulSet pods', () => {
 
 describe('selectors of removed API versions', () => {
   const ds = (apiVersion: string) => {
-    const d = { ...deployment('flex'), apiVersion, kind: 'DaemonSet' };
+    const d: Obj = { ...deployment('flex'), apiVersion, kind: 'DaemonSet' };
     delete d.spec.selector;
     delete d.spec.replicas;
     delete d.spec.strategy;
