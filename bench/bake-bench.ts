@@ -1,4 +1,4 @@
-import { spawnSync } from 'child_process';
+import { spawn, spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
 import { performance } from 'perf_hooks';
@@ -68,6 +68,25 @@ function docker(args: readonly string[], env: NodeJS.ProcessEnv, cwd: string): {
 
 const buildx = (args: readonly string[], env: NodeJS.ProcessEnv, cwd: string) => docker(['buildx', ...args], env, cwd);
 
+/** Starts bench/module-relay.ts in a process of its own (stopped when this one exits); returns its URL. */
+function startRelay(workdir: string): string {
+  const upstream = spawnSync('go', ['env', 'GOPROXY'], { encoding: 'utf8' }).stdout.trim().split(/[,|]/).find((e) => /^https?:\/\//.test(e));
+  if (upstream === undefined) {
+    throw new Error("the host's go env GOPROXY names no http(s) proxy: the shop's builds need one");
+  }
+  const portFile = path.join(workdir, 'relay.port');
+  const relay = spawn(process.execPath, ['-r', 'ts-node/register/transpile-only', path.join(__dirname, 'module-relay.ts'), upstream, portFile], { stdio: 'inherit' });
+  process.on('exit', () => relay.kill());
+  const sleep = new Int32Array(new SharedArrayBuffer(4));
+  for (let i = 0; i < 600 && !fs.existsSync(portFile); i++) {
+    Atomics.wait(sleep, 0, 0, 100);
+  }
+  if (!fs.existsSync(portFile)) {
+    throw new Error('the module relay did not start within 60 s');
+  }
+  return `http://127.0.0.1:${fs.readFileSync(portFile, 'utf8')}`;
+}
+
 /**
  * Bake against the loop the e2e suite used before bake could run: hello and the shop's three
  * images, both platforms, on the standalone buildkitd of scripts/buildkitd.sh. Each pair runs
@@ -94,12 +113,14 @@ export function bakeBench(opts: BakeBenchOptions): BakeBenchResult | { skipped: 
   const chart = new Chart(app, 'bench');
   const platforms = [Platform.LINUX_AMD64, Platform.LINUX_ARM64];
   const helloDir = path.join(opts.workdir, 'examples', 'hello');
-  new GoStaticImage(chart, 'hello', { context: helloDir, repository: `${prefix}/hello`, platforms });
-  // The shop downloads its modules: from the machine's module proxy, read at run time.
-  const goProxy = spawnSync('go', ['env', 'GOPROXY'], { encoding: 'utf8' }).stdout.trim().split(/[,|]/).find((e) => /^https?:\/\//.test(e));
+  // The copies are in no git work tree: a fixed tag.
+  new GoStaticImage(chart, 'hello', { context: helloDir, repository: `${prefix}/hello`, platforms, tag: 'bench' });
+  // The shop downloads its modules: from the machine's module proxy, read at run time, through
+  // a relay on 127.0.0.1 (the builder image lacks the host's certificates).
+  const goProxy = startRelay(opts.workdir);
   for (const name of ['api', 'worker', 'grpc']) {
     new GoStaticImage(chart, `${name}-image`, {
-      context: path.join(opts.workdir, 'examples', 'shop'), main: `./cmd/${name}`, name: `shop-${name}`, repository: `${prefix}/shop/${name}`, platforms, goProxy,
+      context: path.join(opts.workdir, 'examples', 'shop'), main: `./cmd/${name}`, name: `shop-${name}`, repository: `${prefix}/shop/${name}`, platforms, goProxy, tag: 'bench',
     });
   }
   app.synth();
