@@ -9,25 +9,10 @@
  */
 import * as fs from 'fs';
 import * as http from 'http';
-import * as https from 'https';
+import { relayTo } from '../test/e2e/tools/module-relay';
 
-const [upstreamArg, portFile] = process.argv.slice(2);
-const upstream = new URL(upstreamArg);
-const client = upstream.protocol === 'https:' ? https : http;
-const server = http.createServer((req, res) => {
-  const forward = client.request({
-    protocol: upstream.protocol, host: upstream.hostname, port: upstream.port || undefined,
-    path: `${upstream.pathname.replace(/\/$/, '')}${req.url ?? '/'}`, method: req.method, headers: { 'user-agent': req.headers['user-agent'] ?? 'goship-bench' },
-  }, (answer) => {
-    res.writeHead(answer.statusCode ?? 502, { 'content-type': answer.headers['content-type'] ?? 'application/octet-stream' });
-    answer.pipe(res);
-  });
-  forward.on('error', (e) => {
-    res.writeHead(502);
-    res.end(`relay: ${e.message}`);
-  });
-  forward.end();
-});
+const [upstream, portFile] = process.argv.slice(2);
+const server = http.createServer(relayTo(new URL(upstream)));
 server.listen(0, '127.0.0.1', () => {
   fs.writeFileSync(portFile, String((server.address() as { port: number }).port));
 });
