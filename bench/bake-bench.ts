@@ -1,4 +1,4 @@
-import { spawnSync } from 'child_process';
+import { spawn, spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
 import { performance } from 'perf_hooks';
@@ -26,7 +26,10 @@ export interface BakeBenchResult {
   readonly platforms: number;
   /** One bake of every image and platform, builder pruned first. */
   readonly coldBake: number;
-  /** The same builds one `docker buildx build` at a time, builder pruned first, cache kept between them. */
+  /**
+   * The same builds one `docker build` at a time on the Docker engine (scripts/dockerd.sh), as
+   * the e2e suite built them before bake could run: its build cache pruned first, kept between them.
+   */
   readonly coldLoop: number;
   /** Bake again after a one-line change to hello. */
   readonly warmBake: number;
@@ -38,25 +41,50 @@ export interface BakeBenchResult {
 
 /** Why the bake bench cannot run here, or undefined. */
 export function bakeBenchMissing(): string | undefined {
-  const status = spawnSync('bash', [path.join(SCRIPTS, 'buildkitd.sh'), 'status'], { stdio: 'ignore' });
-  return status.status === 0 ? undefined : 'buildkitd does not answer (start it with `sudo bash scripts/buildkitd.sh start`)';
+  const up = (script: string) => spawnSync('bash', [path.join(SCRIPTS, script), 'status'], { stdio: 'ignore' }).status === 0;
+  if (!up('buildkitd.sh')) {
+    return 'buildkitd does not answer (start it with `sudo bash scripts/buildkitd.sh start`)';
+  }
+  return up('dockerd.sh') ? undefined : 'the Docker engine does not answer (start it with `sudo bash scripts/dockerd.sh start`)';
 }
 
-function buildkitEnv(): NodeJS.ProcessEnv {
-  const text = spawnSync('bash', [path.join(SCRIPTS, 'buildkitd.sh'), 'env'], { encoding: 'utf8' }).stdout;
+/** The exports a script's `env` prints, over this process's environment. */
+function scriptEnv(script: string): NodeJS.ProcessEnv {
+  const text = spawnSync('bash', [path.join(SCRIPTS, script), 'env'], { encoding: 'utf8' }).stdout;
   const vars = Object.fromEntries(text.split(/\s+/).filter((w) => w.includes('=')).map((w) => [w.slice(0, w.indexOf('=')), w.slice(w.indexOf('=') + 1)]));
   return { ...process.env, ...vars };
 }
 
-function buildx(args: readonly string[], env: NodeJS.ProcessEnv, cwd: string): { ms: number; log: string } {
+function docker(args: readonly string[], env: NodeJS.ProcessEnv, cwd: string): { ms: number; log: string } {
   const t0 = performance.now();
-  const r = spawnSync(DOCKER, ['buildx', ...args], { cwd, env, encoding: 'utf8', maxBuffer: 256 * 1024 * 1024 });
+  const r = spawnSync(DOCKER, args, { cwd, env, encoding: 'utf8', maxBuffer: 256 * 1024 * 1024 });
   const ms = performance.now() - t0;
   const log = `${r.stdout}${r.stderr}`;
   if (r.status !== 0) {
-    throw new Error(`docker buildx ${args.join(' ')} failed (${r.status ?? r.signal}):\n${log.slice(-4000)}`);
+    throw new Error(`docker ${args.join(' ')} failed (${r.status ?? r.signal}):\n${log.slice(-4000)}`);
   }
   return { ms, log };
+}
+
+const buildx = (args: readonly string[], env: NodeJS.ProcessEnv, cwd: string) => docker(['buildx', ...args], env, cwd);
+
+/** Starts bench/module-relay.ts in a process of its own (stopped when this one exits); returns its URL. */
+function startRelay(workdir: string): string {
+  const upstream = spawnSync('go', ['env', 'GOPROXY'], { encoding: 'utf8' }).stdout.trim().split(/[,|]/).find((e) => /^https?:\/\//.test(e));
+  if (upstream === undefined) {
+    throw new Error("the host's go env GOPROXY names no http(s) proxy: the shop's builds need one");
+  }
+  const portFile = path.join(workdir, 'relay.port');
+  const relay = spawn(process.execPath, ['-r', 'ts-node/register/transpile-only', path.join(__dirname, 'module-relay.ts'), upstream, portFile], { stdio: 'inherit' });
+  process.on('exit', () => relay.kill());
+  const sleep = new Int32Array(new SharedArrayBuffer(4));
+  for (let i = 0; i < 600 && !fs.existsSync(portFile); i++) {
+    Atomics.wait(sleep, 0, 0, 100);
+  }
+  if (!fs.existsSync(portFile)) {
+    throw new Error('the module relay did not start within 60 s');
+  }
+  return `http://127.0.0.1:${fs.readFileSync(portFile, 'utf8')}`;
 }
 
 /**
@@ -71,7 +99,8 @@ export function bakeBench(opts: BakeBenchOptions): BakeBenchResult | { skipped: 
   if (missing) {
     return { skipped: missing };
   }
-  const env = buildkitEnv();
+  const env = scriptEnv('buildkitd.sh');
+  const engine = scriptEnv('dockerd.sh');
   const registry = env.GOSHIP_BUILD_REGISTRY!;
   // The examples copied, so the one-line change never touches the repository.
   for (const example of ['hello', 'shop']) {
@@ -84,12 +113,14 @@ export function bakeBench(opts: BakeBenchOptions): BakeBenchResult | { skipped: 
   const chart = new Chart(app, 'bench');
   const platforms = [Platform.LINUX_AMD64, Platform.LINUX_ARM64];
   const helloDir = path.join(opts.workdir, 'examples', 'hello');
-  new GoStaticImage(chart, 'hello', { context: helloDir, repository: `${prefix}/hello`, platforms });
-  // The shop downloads its modules: from the machine's module proxy, read at run time.
-  const goProxy = spawnSync('go', ['env', 'GOPROXY'], { encoding: 'utf8' }).stdout.trim().split(/[,|]/).find((e) => /^https?:\/\//.test(e));
+  // The copies are in no git work tree: a fixed tag.
+  new GoStaticImage(chart, 'hello', { context: helloDir, repository: `${prefix}/hello`, platforms, tag: 'bench' });
+  // The shop downloads its modules: from the machine's module proxy, read at run time, through
+  // a relay on 127.0.0.1 (the builder image lacks the host's certificates).
+  const goProxy = startRelay(opts.workdir);
   for (const name of ['api', 'worker', 'grpc']) {
     new GoStaticImage(chart, `${name}-image`, {
-      context: path.join(opts.workdir, 'examples', 'shop'), main: `./cmd/${name}`, name: `shop-${name}`, repository: `${prefix}/shop/${name}`, platforms, goProxy,
+      context: path.join(opts.workdir, 'examples', 'shop'), main: `./cmd/${name}`, name: `shop-${name}`, repository: `${prefix}/shop/${name}`, platforms, goProxy, tag: 'bench',
     });
   }
   app.synth();
@@ -102,18 +133,24 @@ export function bakeBench(opts: BakeBenchOptions): BakeBenchResult | { skipped: 
   const targets = Object.keys(bake.target);
   const note = (what: string, ms: number) => process.stderr.write(`  bake bench: ${what.padEnd(44)} ${(ms / 1000).toFixed(1).padStart(7)} s\n`);
 
-  // 1. cold: the loop, then bake (the loop second would find nothing the other left: both prune)
-  prune();
+  // 1. cold: the loop on the Docker engine, then bake on buildkitd, each builder pruned first
+  const enginePrune = () => {
+    docker(['builder', 'prune', '--all', '--force'], engine, cwd);
+    docker(['image', 'prune', '--all', '--force'], engine, cwd);
+  };
+  enginePrune();
   let coldLoop = 0;
   for (const name of targets) {
     const t = bake.target[name];
     for (const platform of t.platforms) {
-      coldLoop += buildx(['build', '--progress', 'plain', '--platform', platform,
+      coldLoop += docker(['build', '--progress', 'plain', '--network', 'host', '--platform', platform,
         ...Object.entries(t.args).flatMap(([k, v]) => ['--build-arg', `${k}=${v}`]),
-        '--file', path.resolve(cwd, t.context, t.dockerfile), '--output', 'type=cacheonly', path.resolve(cwd, t.context)], env, cwd).ms;
+        '--tag', `bench-loop/${name}:${platform.replace('/', '-')}`,
+        '--file', path.resolve(cwd, t.context, t.dockerfile), path.resolve(cwd, t.context)], engine, cwd).ms;
     }
   }
-  note('cold sequential loop (build per image x platform)', coldLoop);
+  note('cold sequential loop (docker build per image x platform)', coldLoop);
+  enginePrune();
   prune();
   const coldBake = bakeRun('--set', '*.output=type=cacheonly').ms;
   note('cold bake', coldBake);
@@ -149,9 +186,10 @@ export function bakeBench(opts: BakeBenchOptions): BakeBenchResult | { skipped: 
 /** Prints the bake rows: each pair side by side with its ratio. */
 export function printBake(r: BakeBenchResult): void {
   const ratio = (a: number, b: number) => `${(a / b).toFixed(2)}x`;
-  say(`${r.images} images x ${r.platforms} platforms on one standalone buildkitd (runc worker), outputs kept in the build cache.`, '');
+  say(`${r.images} images x ${r.platforms} platforms: bake on one standalone buildkitd (runc worker), outputs kept in the build cache;`,
+    'the loop on the Docker engine (its built-in BuildKit), each image loaded into the engine.', '');
   say(table(['what', 'time (s)', 'against', 'time (s)', 'ratio'], [
-    ['cold bake, all images and platforms', seconds(r.coldBake), 'the same builds one by one (cold loop)', seconds(r.coldLoop), ratio(r.coldBake, r.coldLoop)],
+    ['cold bake, all images and platforms', seconds(r.coldBake), 'the same builds one `docker build` at a time (cold loop)', seconds(r.coldLoop), ratio(r.coldBake, r.coldLoop)],
     ['warm bake after a one-line change to hello', seconds(r.warmBake), 'cold bake', seconds(r.coldBake), ratio(r.warmBake, r.coldBake)],
     ['cold builder, cache-from the registry', seconds(r.fromRegistryCache), 'cold bake filling that cache', seconds(r.cacheFill), ratio(r.fromRegistryCache, r.cacheFill)],
   ]));

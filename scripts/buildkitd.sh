@@ -46,10 +46,11 @@ DOCKER=/usr/bin/docker
 SUITE_MIRROR="127.0.0.1:${GOSHIP_MIRROR_PORT:-5100}"
 TOOLS_BIN="$(bash "$SCRIPTS/e2e-setup.sh" bin)"
 
-log() { printf 'buildkitd.sh: %s\n' "$*" >&2; }
-die() { log "error: $*"; exit 1; }
+DAEMON_SCRIPT=buildkitd.sh
+DAEMON_WAIT="$WAIT"
+# shellcheck source=scripts/lib/daemon.sh
+. "$SCRIPTS/lib/daemon.sh"
 
-alive() { local pid; pid="$(cat "$1" 2>/dev/null || true)"; [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null; }
 buildkitd_answers() { "$TOOLS_BIN/buildctl" --addr "unix://$SOCK" debug workers >/dev/null 2>&1; }
 registry_answers() { curl -fs -o /dev/null --max-time 2 "http://127.0.0.1:$(port)/v2/"; }
 
@@ -62,75 +63,17 @@ port() {
   fi
 }
 
-log_tail() {
-  if [ -r "$1" ]; then
-    log "last lines of $1:"
-    tail -n 25 "$1" | sed 's/^/  | /' >&2
-  fi
-}
-
-# SIGTERM, then SIGKILL after 30 s.
-stop_pid() {
-  local pid="$1" name="$2" waited=0
-  kill -TERM "$pid" 2>/dev/null || return 0
-  while kill -0 "$pid" 2>/dev/null; do
-    if [ "$waited" -ge 30 ]; then
-      log "$name (pid $pid) still running after 30 s; killing it"
-      kill -KILL "$pid" 2>/dev/null || true
-      break
-    fi
-    sleep 1
-    waited=$((waited + 1))
-  done
-}
-
-# wait_for NAME PID CHECK LOGFILE: polls CHECK once a second; fails with the log when PID
-# exits or WAIT seconds pass (and then stops PID).
-wait_for() {
-  local name="$1" pid="$2" check="$3" logfile="$4" waited=0
-  until "$check"; do
-    if ! kill -0 "$pid" 2>/dev/null; then
-      log_tail "$logfile"
-      die "$name (pid $pid) exited before it answered"
-    fi
-    if [ "$waited" -ge "$WAIT" ]; then
-      log_tail "$logfile"
-      stop_pid "$pid" "$name"
-      die "$name (pid $pid) did not answer within $WAIT s; stopped it"
-    fi
-    sleep 1
-    waited=$((waited + 1))
-  done
-  log "$name running (pid $pid, answered after ${waited} s)"
-}
-
 start_registry() {
   local p="$1"
-  if alive "$REG_PIDFILE" && registry_answers; then return 0; fi
+  if daemon_alive "$REG_PIDFILE" && registry_answers; then return 0; fi
   command -v docker-registry >/dev/null || die "docker-registry is not installed: run bash scripts/e2e-setup.sh"
-  mkdir -p "$DIR/registry"
-  cat >"$DIR/registry.yml" <<EOF
-version: 0.1
-log:
-  level: warn
-  accesslog:
-    disabled: true
-storage:
-  filesystem:
-    rootdirectory: $DIR/registry
-  delete:
-    enabled: true
-http:
-  addr: 127.0.0.1:$p
-EOF
-  nohup docker-registry serve "$DIR/registry.yml" >"$REG_LOG" 2>&1 </dev/null &
-  printf '%s\n' "$!" >"$REG_PIDFILE"
-  wait_for "docker-registry on 127.0.0.1:$p" "$!" registry_answers "$REG_LOG"
+  daemon_registry_config "$DIR/registry.yml" "$DIR/registry" "127.0.0.1:$p"
+  daemon_start "docker-registry on 127.0.0.1:$p" "$REG_PIDFILE" registry_answers "$REG_LOG" docker-registry serve "$DIR/registry.yml"
 }
 
 start_buildkitd() {
   local p="$1"
-  if alive "$PIDFILE" && buildkitd_answers; then return 0; fi
+  if daemon_alive "$PIDFILE" && buildkitd_answers; then return 0; fi
   mkdir -p "$DIR/root"
   rm -f "$SOCK"
   # The runc worker with the host's network (no CNI); the registry over plain HTTP, and as
@@ -160,9 +103,7 @@ root = "$DIR/root"
 [registry."docker.io"]
   mirrors = ["127.0.0.1:$p", "$SUITE_MIRROR"]
 EOF
-  nohup "$TOOLS_BIN/buildkitd" --config "$DIR/buildkitd.toml" >"$LOG" 2>&1 </dev/null &
-  printf '%s\n' "$!" >"$PIDFILE"
-  wait_for buildkitd "$!" buildkitd_answers "$LOG"
+  daemon_start buildkitd "$PIDFILE" buildkitd_answers "$LOG" "$TOOLS_BIN/buildkitd" --config "$DIR/buildkitd.toml"
 }
 
 # docker-buildx as a CLI plugin of Debian's client, and the `remote` builder, in a Docker
@@ -193,25 +134,16 @@ start() {
   log "builder '$BUILDER' on unix://$SOCK, registry 127.0.0.1:$p; eval \"\$(bash $0 env)\""
 }
 
+# SIGTERM, then SIGKILL after 30 s.
 stop() {
-  local f name pid
-  for f in "$PIDFILE" "$REG_PIDFILE"; do
-    name="$(basename "$f" .pid)"
-    if alive "$f"; then
-      pid="$(cat "$f")"
-      stop_pid "$pid" "$name"
-      log "$name stopped (pid $pid)"
-    else
-      log "$name not running"
-    fi
-    rm -f "$f"
-  done
+  daemon_stop "$PIDFILE" buildkitd 30
+  daemon_stop "$REG_PIDFILE" registry 30
 }
 
 case "${1:-}" in
   start) start ;;
   stop) stop ;;
-  status) alive "$PIDFILE" && alive "$REG_PIDFILE" && buildkitd_answers && registry_answers ;;
+  status) daemon_alive "$PIDFILE" && daemon_alive "$REG_PIDFILE" && buildkitd_answers && registry_answers ;;
   env)
     printf 'export DOCKER_CONFIG=%s BUILDX_BUILDER=%s BUILDKIT_HOST=unix://%s GOSHIP_BUILD_REGISTRY=127.0.0.1:%s\n' \
       "$DOCKER_CONFIG_DIR" "$BUILDER" "$SOCK" "$(port)" ;;

@@ -36,108 +36,56 @@ else
   DRIVER="${GOSHIP_DOCKER_STORAGE_DRIVER:-vfs}"
 fi
 
-log() { printf 'dockerd.sh: %s\n' "$*" >&2; }
-die() { log "error: $*"; exit 1; }
-
-pid_alive() {
-  local pid
-  pid="$(cat "$PIDFILE" 2>/dev/null || true)"
-  [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null
-}
+SCRIPTS="$(cd "$(dirname "$0")" && pwd)"
+DAEMON_SCRIPT=dockerd.sh
+DAEMON_WAIT="$WAIT"
+# shellcheck source=scripts/lib/daemon.sh
+. "$SCRIPTS/lib/daemon.sh"
 
 answers() {
   DOCKER_HOST="unix://$SOCK" "$DOCKER" version --format '{{.Server.Version}}' >/dev/null 2>&1
-}
-
-log_tail() {
-  if [ -r "$LOG" ]; then
-    log "last lines of $LOG:"
-    tail -n 25 "$LOG" | sed 's/^/  | /' >&2
-  fi
 }
 
 start() {
   command -v dockerd >/dev/null || die "dockerd is not installed: run bash scripts/e2e-setup.sh (Debian's docker.io)"
   [ -x "$DOCKER" ] || die "$DOCKER is missing: run bash scripts/e2e-setup.sh (Debian's docker.io)"
   [ "$(id -u)" = 0 ] || die "run as root (dockerd needs it)"
-  if pid_alive && answers; then
+  if daemon_alive "$PIDFILE" && answers; then
     log "already running (pid $(cat "$PIDFILE")), DOCKER_HOST=unix://$SOCK"
     return 0
   fi
-  if pid_alive; then
-    # Alive but not answering: a start still under way, or a stuck engine. Wait, then give up.
-    wait_until_answers "$(cat "$PIDFILE")"
-    return 0
-  fi
-  mkdir -p "$DIR/data" "$DIR/exec"
-  rm -f "$PIDFILE" "$SOCK"
-  # There is no bridge: builds and containers use the host's network (--network host).
-  nohup dockerd \
-    --host "unix://$SOCK" \
-    --data-root "$DIR/data" \
-    --exec-root "$DIR/exec" \
-    --pidfile "$PIDFILE" \
-    --storage-driver "$DRIVER" \
-    --iptables=false --ip-masq=false --ip6tables=false --bridge=none \
-    --registry-mirror "http://127.0.0.1:${GOSHIP_MIRROR_PORT:-5100}" \
-    --log-level warn \
-    >"$LOG" 2>&1 </dev/null &
-  wait_until_answers "$!"
-}
-
-# Polls the socket once a second until the engine answers; fails with its log when it exits
-# or when WAIT seconds pass.
-wait_until_answers() {
-  local pid="$1" waited=0
-  until answers; do
-    if ! kill -0 "$pid" 2>/dev/null; then
-      log_tail
-      die "dockerd (pid $pid) exited before it answered on $SOCK"
-    fi
-    if [ "$waited" -ge "$WAIT" ]; then
-      log_tail
-      stop_pid "$pid"
-      die "dockerd (pid $pid) did not answer on $SOCK within $WAIT s; stopped it"
-    fi
-    sleep 1
-    waited=$((waited + 1))
-  done
-  log "running (pid $pid, $DRIVER storage, answered after ${waited} s), DOCKER_HOST=unix://$SOCK"
-}
-
-# SIGTERM, then SIGKILL after 30 s: dockerd stops its containers (10 s each at most) and its
-# containerd before it exits.
-stop_pid() {
-  local pid="$1" waited=0
-  kill -TERM "$pid" 2>/dev/null || return 0
-  while kill -0 "$pid" 2>/dev/null; do
-    if [ "$waited" -ge 30 ]; then
-      log "dockerd (pid $pid) still running after 30 s; killing it"
-      kill -KILL "$pid" 2>/dev/null || true
-      break
-    fi
-    sleep 1
-    waited=$((waited + 1))
-  done
-}
-
-stop() {
-  if ! pid_alive; then
-    log "not running"
-    rm -f "$PIDFILE"
-    return 0
-  fi
   local pid
-  pid="$(cat "$PIDFILE")"
-  stop_pid "$pid"
-  rm -f "$PIDFILE"
-  log "stopped (pid $pid)"
+  if daemon_alive "$PIDFILE"; then
+    # Alive but not answering: a start still under way, or a stuck engine. Wait, then give up.
+    pid="$(cat "$PIDFILE")"
+  else
+    mkdir -p "$DIR/data" "$DIR/exec"
+    rm -f "$PIDFILE" "$SOCK"
+    # There is no bridge: builds and containers use the host's network (--network host).
+    # dockerd writes its own pid file.
+    daemon_spawn "$LOG" dockerd \
+      --host "unix://$SOCK" \
+      --data-root "$DIR/data" \
+      --exec-root "$DIR/exec" \
+      --pidfile "$PIDFILE" \
+      --storage-driver "$DRIVER" \
+      --iptables=false --ip-masq=false --ip6tables=false --bridge=none \
+      --registry-mirror "http://127.0.0.1:${GOSHIP_MIRROR_PORT:-5100}" \
+      --log-level warn
+    pid="$DAEMON_PID"
+  fi
+  daemon_wait_for dockerd "$pid" answers "$LOG" "$SOCK"
+  log "running (pid $pid, $DRIVER storage, answered after ${DAEMON_WAITED} s), DOCKER_HOST=unix://$SOCK"
 }
+
+# dockerd stops its containers (10 s each at most) and its containerd before it exits: 30 s
+# before SIGKILL.
+stop() { daemon_stop "$PIDFILE" dockerd 30; }
 
 case "${1:-}" in
   start) start ;;
   stop) stop ;;
-  status) pid_alive && answers ;;
+  status) daemon_alive "$PIDFILE" && answers ;;
   env) printf 'export DOCKER_HOST=unix://%s DOCKER_BUILDKIT=1\n' "$SOCK" ;;
   *) die "usage: $0 start|stop|status|env" ;;
 esac

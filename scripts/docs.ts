@@ -16,7 +16,7 @@ import * as path from 'path';
 import { HelloChart } from '../examples/hello/hello-chart';
 import { GoshipApp } from '../lib/app/goship-app';
 import { COMMANDS, main, usage } from '../lib/cli/main';
-import { POLICY_RULES } from '../lib/policy';
+import { POLICY_RULES, RuleSource, ruleSource } from '../lib/policy';
 
 const ROOT = path.resolve(__dirname, '..');
 const API_DIR = 'docs/api';
@@ -50,12 +50,19 @@ function helloDockerfile(): string {
   return out;
 }
 
+const SOURCE_NAMES: Record<RuleSource, string> = {
+  'pod-security': 'Pod Security admission',
+  'api-server': 'the API server',
+  'kubectl': 'kubectl',
+  'goship': '— (goship\'s own policy)',
+};
+
 function policyTable(): string {
   const cell = (s: string) => s.replace(/\|/g, '\\|').replace(/\n/g, ' ');
   return [
-    '| Rule | Severity | What it checks |',
-    '|---|---|---|',
-    ...POLICY_RULES.map((r) => `| \`${r.id}\` | ${r.severity} | ${cell(r.description)} |`),
+    '| Rule | Severity | Also refused by | What it checks |',
+    '|---|---|---|---|',
+    ...POLICY_RULES.map((r) => `| \`${r.id}\` | ${r.severity} | ${SOURCE_NAMES[ruleSource(r.id)]} | ${cell(r.description)} |`),
     '',
   ].join('\n');
 }

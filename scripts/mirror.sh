@@ -23,14 +23,11 @@ PIDFILE="$DIR/registry.pid"
 LOG="$DIR/registry.log"
 WAIT=30
 
-log() { printf 'mirror.sh: %s\n' "$*" >&2; }
-die() { log "error: $*"; exit 1; }
-
-pid_alive() {
-  local pid
-  pid="$(cat "$PIDFILE" 2>/dev/null || true)"
-  [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null
-}
+SCRIPTS="$(cd "$(dirname "$0")" && pwd)"
+DAEMON_SCRIPT=mirror.sh
+DAEMON_WAIT="$WAIT"
+# shellcheck source=scripts/lib/daemon.sh
+. "$SCRIPTS/lib/daemon.sh"
 
 answers() { curl -fsS -o /dev/null --max-time 2 "http://$ADDR/v2/" 2>/dev/null; }
 
@@ -59,65 +56,23 @@ start() {
   command -v docker-registry >/dev/null || die "docker-registry is not installed: run bash scripts/e2e-setup.sh"
   mkdir -p "$DIR/data"
   write_registries_conf
-  if pid_alive && answers; then
+  if daemon_alive "$PIDFILE" && answers; then
     log "already running (pid $(cat "$PIDFILE")) on $ADDR"
     return 0
   fi
-  if pid_alive; then
-    kill "$(cat "$PIDFILE")" 2>/dev/null || true
+  if daemon_alive "$PIDFILE"; then
+    daemon_stop_pid "$(cat "$PIDFILE")" docker-registry 10
   fi
-  cat >"$DIR/config.yml" <<CONF
-version: 0.1
-log:
-  level: warn
-  accesslog:
-    disabled: false
-storage:
-  filesystem:
-    rootdirectory: $DIR/data
-  delete:
-    enabled: true
-http:
-  addr: $ADDR
-CONF
-  nohup docker-registry serve "$DIR/config.yml" >"$LOG" 2>&1 </dev/null &
-  local pid=$! waited=0
-  printf '%s\n' "$pid" >"$PIDFILE"
-  until answers; do
-    if ! kill -0 "$pid" 2>/dev/null; then
-      tail -n 20 "$LOG" | sed 's/^/  | /' >&2
-      die "docker-registry (pid $pid) exited before it answered on $ADDR"
-    fi
-    if [ "$waited" -ge "$WAIT" ]; then
-      tail -n 20 "$LOG" | sed 's/^/  | /' >&2
-      kill "$pid" 2>/dev/null || true
-      die "docker-registry (pid $pid) did not answer on $ADDR within $WAIT s; stopped it"
-    fi
-    sleep 1
-    waited=$((waited + 1))
-  done
-  log "running (pid $pid) on $ADDR"
+  daemon_registry_config "$DIR/config.yml" "$DIR/data" "$ADDR" true
+  daemon_start "docker-registry on $ADDR" "$PIDFILE" answers "$LOG" docker-registry serve "$DIR/config.yml"
 }
 
-stop() {
-  if ! pid_alive; then
-    log "not running"
-    rm -f "$PIDFILE"
-    return 0
-  fi
-  local pid waited=0
-  pid="$(cat "$PIDFILE")"
-  kill -TERM "$pid" 2>/dev/null || true
-  while kill -0 "$pid" 2>/dev/null && [ "$waited" -lt 10 ]; do sleep 1; waited=$((waited + 1)); done
-  kill -KILL "$pid" 2>/dev/null || true
-  rm -f "$PIDFILE"
-  log "stopped (pid $pid)"
-}
+stop() { daemon_stop "$PIDFILE" docker-registry 10; }
 
 case "${1:-}" in
   start) start ;;
   stop) stop ;;
-  status) pid_alive && answers ;;
+  status) daemon_alive "$PIDFILE" && answers ;;
   env) printf 'export GOSHIP_MIRROR=%s CONTAINERS_REGISTRIES_CONF=%s\n' "$ADDR" "$DIR/registries.conf" ;;
   *) die "usage: $0 start|stop|status|env" ;;
 esac

@@ -18,6 +18,26 @@ export const POLICY_RULES: readonly PolicyRule[] = [
   ...DOCKERFILE_RULES, ...YAML_RULES,
 ];
 
+/**
+ * Who else refuses what a rule finds: `'pod-security'` (the Pod Security admission controller
+ * at the chosen level), `'api-server'` (the API server's own validation), `'kubectl'` (the
+ * client, before anything reaches the cluster), or `'goship'`: goship's own policy, advice
+ * Kubernetes itself does not enforce (probes, resources, image tags, Service wiring,
+ * Dockerfiles, …).
+ */
+export type RuleSource = 'pod-security' | 'api-server' | 'kubectl' | 'goship';
+
+/** The {@link RuleSource} of a rule id. */
+export function ruleSource(id: string): RuleSource {
+  if (id.startsWith('pss-')) {
+    return 'pod-security';
+  }
+  if (id === 'api/removed-version' || id === 'selector/matches-template') {
+    return 'api-server';
+  }
+  return id === 'yaml/syntax' ? 'kubectl' : 'goship';
+}
+
 /** A Pod Security Standards level: `baseline` runs the `pss-baseline/*` rules, `restricted` also the `pss-restricted/*` ones. */
 export type PssLevel = 'baseline' | 'restricted';
 
@@ -62,7 +82,10 @@ export interface ManifestReport {
   readonly objects: number;
   /** Objects some rule inspected: workloads (anything with a pod template) and Services. */
   readonly checked: number;
-  /** Objects no rule inspects, counted by kind (`Kind` or `Kind (group)` for custom resources). */
+  /**
+   * Objects no rule inspects, counted by kind (`Kind` or `Kind (group)` for custom resources;
+   * `Kind (Kustomize patch)` for the partial objects of patches).
+   */
   readonly skippedKinds: Readonly<Record<string, number>>;
 }
 
@@ -116,10 +139,16 @@ export function checkManifestSources(sources: readonly ManifestSource[], opts: O
   return reportManifests(sources, opts).findings;
 }
 
-/** Like {@link checkManifestSources}, and also says how many objects were checked and which kinds no rule inspects. */
-export function reportManifests(sources: readonly ManifestSource[], opts: Omit<CheckManifestsOptions, 'file'> = {}): ManifestReport {
+/**
+ * Like {@link checkManifestSources}, and also says how many objects were checked and which kinds no rule inspects.
+ *
+ * @param unreadFiles files of the same check whose documents were not all read (templates,
+ *   YAML errors): a Service whose pods goship cannot find may have them there, so that is a
+ *   notice, not an error
+ */
+export function reportManifests(sources: readonly ManifestSource[], opts: Omit<CheckManifestsOptions, 'file'> = {}, unreadFiles: readonly string[] = []): ManifestReport {
   const rules = activeRules(opts);
-  const set = manifestSet(sources, opts.defaultNamespace, kubernetesMinor(opts.kubernetesVersion));
+  const set = manifestSet(sources, opts.defaultNamespace, kubernetesMinor(opts.kubernetesVersion), unreadFiles);
   const order = new Map<KubeObject, number>(set.objects.map((o, i) => [o, i]));
   const skips = new Map<KubeObject, string[]>(set.objects.map((o) => [o, skippedBy(o)]));
   const found: { finding: Finding; at: number }[] = [];
@@ -150,9 +179,13 @@ export function reportManifests(sources: readonly ManifestSource[], opts: Omit<C
     const kind = isCustomResource(o) ? `${o.kind} (${o.apiVersion.split('/')[0]})` : o.kind;
     skippedKinds[kind] = (skippedKinds[kind] ?? 0) + 1;
   }
+  for (const o of set.patches) {
+    const kind = `${o.kind} (Kustomize patch)`;
+    skippedKinds[kind] = (skippedKinds[kind] ?? 0) + 1;
+  }
   return {
     findings: found.sort((a, b) => a.at - b.at).map((f) => f.finding),
-    objects: set.objects.length,
+    objects: set.objects.length + set.patches.length,
     checked: inspected.size,
     skippedKinds: Object.fromEntries(Object.entries(skippedKinds).sort(([a], [b]) => (a < b ? -1 : 1))),
   };

@@ -3,7 +3,7 @@ import * as path from 'path';
 import { BOUNDS, readTextBounded } from '../bounds';
 import { CheckOptions, ManifestReport, activeRules, checkDockerfile, reportManifests } from './engine';
 import { Finding } from './finding';
-import { ManifestSource } from './workloads';
+import { ManifestSource, dig, isRecord, list } from './workloads';
 import { YamlFile, readYaml } from './yaml-rules';
 
 /** Not walked: dependencies, and hidden folders (.git, .github: CI files are not manifests). */
@@ -94,7 +94,7 @@ export function checkInputs(inputs: readonly PolicyInput[], opts: CheckOptions =
   const findings: Finding[] = [];
   const sources: ManifestSource[] = [];
   const read = inputs.map((input) => ({ ...input, yaml: input.type === 'dockerfile' ? undefined : readManifestText(input.file, input.text) }));
-  const kustomized = kustomizedPaths(read.flatMap((r) => (r.yaml ? [{ file: r.file, documents: r.yaml.documents }] : [])));
+  const kustomize = kustomizeIndex(read.flatMap((r) => (r.yaml ? [{ file: r.file, documents: r.yaml.documents }] : [])));
   for (const { file, text, type, yaml } of read) {
     if (type === 'dockerfile' || !yaml) {
       for (const f of checkDockerfile(text, file, opts)) {
@@ -109,12 +109,17 @@ export function checkInputs(inputs: readonly PolicyInput[], opts: CheckOptions =
         }
       }
     }
-    const kustomization = kustomized(file);
+    const kustomization = kustomize.labelledBy(file);
+    const patchOf = kustomize.patchOf(file);
     yaml.documents.forEach((object, i) => {
-      sources.push({ object, file, ...(yaml.lines[i] !== undefined ? { line: yaml.lines[i] } : {}), ...(kustomization ? { kustomization } : {}) });
+      sources.push({
+        object, file, ...(yaml.lines[i] !== undefined ? { line: yaml.lines[i] } : {}),
+        ...(kustomization ? { kustomization } : {}), ...(patchOf ? { patchOf } : {}),
+      });
     });
   }
-  const manifests = reportManifests(sources, opts);
+  const unread = read.filter((r) => r.yaml !== undefined && (r.yaml.template || r.yaml.problems.length > 0)).map((r) => r.file);
+  const manifests = reportManifests(sources, opts, unread);
   for (const f of manifests.findings) {
     findings.push(f);
   }
@@ -138,39 +143,70 @@ export function readManifestText(file: string, text: string): YamlFile {
   }
   try {
     const value: unknown = JSON.parse(text);
-    return { documents: value === null ? [] : [value], lines: [1], problems: [], template: false, yaml11: [] };
+    return { documents: value === null ? [] : [value], lines: [1], problems: [], template: false, yaml11: [], duplicates: [] };
   } catch {
     const yaml = readYaml(text, file);
-    return yaml.problems.length > 0 && !/"apiVersion"\s*:/.test(text) ? { documents: [], lines: [], problems: [], template: false, yaml11: [] } : yaml;
+    return yaml.problems.length > 0 && !/"apiVersion"\s*:/.test(text) ? { documents: [], lines: [], problems: [], template: false, yaml11: [], duplicates: [] } : yaml;
   }
 }
 
+/** What the kustomization.yaml files of a check say about other files. */
+interface KustomizeIndex {
+  /** The kustomization.yaml that adds labels to the selectors of this file's objects, if any. */
+  readonly labelledBy: (file: string) => string | undefined;
+  /** The kustomization.yaml that applies this file as a patch, if any. */
+  readonly patchOf: (file: string) => string | undefined;
+}
+
+const isKustomization = (file: string) => /^kustomization\.ya?ml$/i.test(path.posix.basename(file));
+
 /**
- * The kustomization.yaml files that add labels to selectors (`commonLabels`, or `labels` with
- * `includeSelectors: true`), and which files they apply to: their own folder and every
- * `resources`/`bases` entry (a file or a folder), relative to them.
+ * Reads the kustomization.yaml files (`Kustomization` and `Component`):
+ * - those that add labels to selectors (`commonLabels`, or `labels` with
+ *   `includeSelectors: true`), and which files they apply to: their own folder and every
+ *   `resources`/`bases` entry (a file or a folder), relative to them;
+ * - the files they apply as patches (`patches[].path`, `patchesStrategicMerge`,
+ *   `patchesJson6902[].path`): partial objects, not objects of their own.
  */
-function kustomizedPaths(files: readonly { file: string; documents: readonly unknown[] }[]): (file: string) => string | undefined {
+function kustomizeIndex(files: readonly { file: string; documents: readonly unknown[] }[]): KustomizeIndex {
   const roots: { path: string; by: string }[] = [];
+  const patches = new Map<string, string>();
   for (const { file, documents } of files) {
-    if (!/^kustomization\.ya?ml$/i.test(path.posix.basename(file))) {
+    if (!isKustomization(file)) {
       continue;
     }
-    const k = documents[0] as Record<string, unknown> | undefined;
-    const common = k && typeof k.commonLabels === 'object' && k.commonLabels !== null && Object.keys(k.commonLabels).length > 0;
-    const labels = k && Array.isArray(k.labels) && k.labels.some((l) => typeof l === 'object' && l !== null && (l as Record<string, unknown>).includeSelectors === true);
-    if (!common && !labels) {
+    const k = documents[0];
+    if (!isRecord(k)) {
       continue;
     }
     const dir = path.posix.dirname(file);
+    const rel = (r: unknown) => (typeof r === 'string' && !r.includes('://') && !r.includes('\n') ? path.posix.normalize(path.posix.join(dir, r)) : undefined);
+    const patchPaths = [
+      ...list(k.patches).map((p) => dig(p, 'path')),
+      ...list(k.patchesStrategicMerge),
+      ...list(k.patchesJson6902).map((p) => dig(p, 'path')),
+    ];
+    for (const p of patchPaths.map(rel)) {
+      if (p !== undefined && !patches.has(p)) {
+        patches.set(p, file);
+      }
+    }
+    const common = isRecord(k.commonLabels) && Object.keys(k.commonLabels).length > 0;
+    const labels = list(k.labels).some((l) => dig(l, 'includeSelectors') === true);
+    if (!common && !labels) {
+      continue;
+    }
     roots.push({ path: dir, by: file });
-    for (const r of [...(Array.isArray(k!.resources) ? k!.resources : []), ...(Array.isArray(k!.bases) ? k!.bases : [])]) {
-      if (typeof r === 'string' && !r.includes('://')) {
-        roots.push({ path: path.posix.normalize(path.posix.join(dir, r)), by: file });
+    for (const r of [...list(k.resources), ...list(k.bases)].map(rel)) {
+      if (r !== undefined) {
+        roots.push({ path: r, by: file });
       }
     }
   }
-  return (file) => roots.find((r) => file === r.path || r.path === '.' || file.startsWith(`${r.path}/`))?.by;
+  return {
+    labelledBy: (file) => roots.find((r) => file === r.path || r.path === '.' || file.startsWith(`${r.path}/`))?.by,
+    patchOf: (file) => patches.get(file),
+  };
 }
 
 /**

@@ -5,8 +5,8 @@
  *
  * Every rule is an entry of {@link POLICY_RULES}: `{ id, severity, description, check }`.
  */
-export { POLICY_RULES, checkManifests, checkManifestSources, reportManifests, checkDockerfile, countFindings, kubernetesMinor } from './engine';
-export type { CheckOptions, CheckManifestsOptions, ManifestReport, PssLevel } from './engine';
+export { POLICY_RULES, ruleSource, checkManifests, checkManifestSources, reportManifests, checkDockerfile, countFindings, kubernetesMinor } from './engine';
+export type { CheckOptions, CheckManifestsOptions, ManifestReport, PssLevel, RuleSource } from './engine';
 export { SKIP_ANNOTATION } from './skip';
 export { checkFolder, checkFiles, checkInputs, listPolicyFiles, readInputs, readManifestText, isDockerfileName, isJsonName, isManifestName, isYamlName } from './folder';
 export type { PolicyInput, CheckReport } from './folder';

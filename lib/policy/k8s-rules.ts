@@ -107,6 +107,20 @@ const servicePodsCache = new WeakMap<ManifestSet, readonly ServicePods[]>();
  * selects. Workloads are indexed by namespace and label, so thousands of Services and
  * Deployments stay linear. Computed once per set.
  */
+/** Labels the StatefulSet controller puts on each pod it creates, beside the template's. */
+const CONTROLLER_LABELS = new Set(['statefulset.kubernetes.io/pod-name', 'apps.kubernetes.io/pod-index']);
+
+/** Whether the workload's controller gives some of its pods this label: a StatefulSet names pod `<name>-<ordinal>`. */
+function addedByController(w: Workload, key: string, value: string): boolean {
+  if (w.obj.kind !== 'StatefulSet') {
+    return false;
+  }
+  if (key === 'statefulset.kubernetes.io/pod-name') {
+    return value.startsWith(`${w.obj.name}-`) && /^\d+$/.test(value.slice(w.obj.name.length + 1));
+  }
+  return key === 'apps.kubernetes.io/pod-index' && /^\d+$/.test(value);
+}
+
 function servicesAndPods(set: ManifestSet): readonly ServicePods[] {
   const cached = servicePodsCache.get(set);
   if (cached) {
@@ -129,11 +143,16 @@ function servicesAndPods(set: ManifestSet): readonly ServicePods[] {
     .map((svc) => ({ svc, selector: stringMap(dig(svc.raw, 'spec', 'selector')) }))
     .filter((s) => Object.keys(s.selector).length > 0)
     .map((s) => {
-      // The workloads carrying the rarest of the selector's labels; then all of them must match.
-      const candidates = Object.entries(s.selector)
-        .map(([k, v]) => index.get(JSON.stringify([s.svc.namespace, k, v])) ?? [])
-        .reduce((a, b) => (b.length < a.length ? b : a));
-      return { ...s, pods: candidates.filter((w) => selects({ matchLabels: s.selector }, w.podLabels)) };
+      // The workloads carrying the rarest of the selector's template labels; then all of them
+      // must match. Labels a controller adds to each pod (a StatefulSet's pod name) are in no
+      // template: they are matched against the workload itself.
+      const templateLabels = Object.entries(s.selector).filter(([k]) => !CONTROLLER_LABELS.has(k));
+      const candidates = templateLabels.length === 0
+        ? set.workloads.filter((w) => w.obj.namespace === s.svc.namespace)
+        : templateLabels
+          .map(([k, v]) => index.get(JSON.stringify([s.svc.namespace, k, v])) ?? [])
+          .reduce((a, b) => (b.length < a.length ? b : a));
+      return { ...s, pods: candidates.filter((w) => Object.entries(s.selector).every(([k, v]) => w.podLabels[k] === v || addedByController(w, k, v))) };
     });
   servicePodsCache.set(set, result);
   return result;
@@ -302,18 +321,31 @@ export const K8S_RULES: readonly ManifestRule[] = [
     target: 'manifests',
     id: 'service/selector',
     severity: 'error',
-    description: "A Service's selector matches the pod labels of some workload in its namespace.",
+    description: "A Service's selector matches the pod labels of some workload in its namespace (a notice when its pods may come from files or places goship did not read).",
     check: (set) => servicesAndPods(set).filter((s) => s.pods.length === 0 && podMakers(set, s.svc).length === 0).map(({ svc, selector }) => {
       const candidates = set.workloads.filter((w) => w.obj.namespace === svc.namespace);
-      const hint = candidates.length > 0
-        ? `e.g. ${candidates[0].obj.ref} has pod labels ${showLabels(candidates[0].podLabels)}`
-        : `no workload in namespace '${svc.namespace}' was checked with it`;
-      return {
-        on: svc,
-        message: say(`spec.selector ${showLabels(selector)} matches no pod template in namespace '${svc.namespace}'`,
-          'the Service gets no endpoints and every request to it fails',
-          `set spec.selector to labels of the pods it fronts (${hint})`),
-      };
+      const elsewhere = set.workloads.filter((w) => w.obj.namespace !== svc.namespace && selects({ matchLabels: selector }, w.podLabels));
+      const hint = elsewhere.length > 0
+        ? `${elsewhere[0].obj.ref} in namespace '${elsewhere[0].obj.namespace}' has these labels: a Service selects pods of its own namespace only`
+        : candidates.length > 0
+          ? `e.g. ${candidates[0].obj.ref} has pod labels ${showLabels(candidates[0].podLabels)}`
+          : `no workload in namespace '${svc.namespace}' was checked with it`;
+      const what = `spec.selector ${showLabels(selector)} matches no pod template in namespace '${svc.namespace}'`;
+      const fix = `set spec.selector to labels of the pods it fronts (${hint})`;
+      // Without a workload of its namespace or its labels anywhere, or with files goship could
+      // not read, its pods may come from elsewhere: another repository, the platform, a template.
+      const unsure = set.unreadFiles.length > 0
+        ? `not read: ${set.unreadFiles.slice(0, 3).join(', ')}${set.unreadFiles.length > 3 ? ', …' : ''}`
+        : candidates.length === 0 && elsewhere.length === 0 ? `no workload of namespace '${svc.namespace}' was checked` : undefined;
+      return unsure === undefined
+        ? { on: svc, message: say(what, 'the Service gets no endpoints and every request to it fails', fix) }
+        : {
+          on: svc,
+          severity: 'notice' as const,
+          message: say(`spec.selector ${showLabels(selector)} matches no pod template goship read in namespace '${svc.namespace}' (${unsure})`,
+            'its pods may be created elsewhere (another repository, the platform, a template); if not, the Service gets no endpoints and every request to it fails',
+            `check the pods that run in the cluster carry these labels, or ${fix}`),
+        };
     }),
   },
   {
@@ -360,7 +392,8 @@ export const K8S_RULES: readonly ManifestRule[] = [
 /** Custom resources in a Service's namespace that are not read as workloads: they may create its pods (operators, CRDs). */
 function podMakers(set: ManifestSet, svc: KubeObject): KubeObject[] {
   const workloads = new Set(set.workloads.map((w) => w.obj));
-  return set.objects.filter((o) => o.namespace === svc.namespace && isCustomResource(o) && !workloads.has(o));
+  // A kustomization.yaml is read as an object but never reaches the cluster: it creates no pods.
+  return set.objects.filter((o) => o.namespace === svc.namespace && isCustomResource(o) && !workloads.has(o) && !o.apiVersion.startsWith('kustomize.config.k8s.io/'));
 }
 
 const portLabel = (p: unknown) => {

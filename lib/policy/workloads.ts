@@ -19,6 +19,8 @@ export interface ManifestSource {
   readonly line?: number;
   /** The kustomization.yaml whose `commonLabels` (or `labels` with `includeSelectors`) are added to this object when it is built. */
   readonly kustomization?: string;
+  /** The kustomization.yaml that applies this file as a patch: its objects are partial, not checked as objects. */
+  readonly patchOf?: string;
 }
 
 /** One Kubernetes object. */
@@ -75,6 +77,13 @@ export interface ManifestSet {
   readonly kubernetesMinor: number;
   /** File → the kustomization.yaml that adds labels and selectors to its objects (see {@link ManifestSource.kustomization}). */
   readonly kustomized: ReadonlyMap<string, string>;
+  /**
+   * Kustomize patches: objects of a file a kustomization.yaml applies as a patch, or with a
+   * `$patch` directive. Partial by design, so no rule reads them; not in {@link objects}.
+   */
+  readonly patches: readonly KubeObject[];
+  /** Files of the check whose documents were not all read (templates, YAML errors): pods may be in them. */
+  readonly unreadFiles: readonly string[];
 }
 
 /** Reads a nested field; `undefined` as soon as a step is missing or not an object/array. */
@@ -113,19 +122,20 @@ export function stringMap(v: unknown): Record<string, string> {
 }
 
 /** Builds the set: flattens `List`s, keeps objects with a `kind`, extracts workloads. */
-export function manifestSet(sources: readonly ManifestSource[], defaultNamespace = 'default', kubernetesMinor = LATEST_MINOR): ManifestSet {
+export function manifestSet(sources: readonly ManifestSource[], defaultNamespace = 'default', kubernetesMinor = LATEST_MINOR, unreadFiles: readonly string[] = []): ManifestSet {
   const objects: KubeObject[] = [];
-  const add = (o: unknown, file: string | undefined, line: number | undefined) => {
+  const patches: KubeObject[] = [];
+  const add = (o: unknown, file: string | undefined, line: number | undefined, patch: boolean) => {
     if (!isRecord(o) || typeof o.kind !== 'string') {
       return;
     }
     if (o.kind.endsWith('List') && Array.isArray(o.items)) {
-      o.items.forEach((i) => add(i, file, line));
+      o.items.forEach((i) => add(i, file, line, patch));
       return;
     }
     const name = dig(o, 'metadata', 'name') ?? dig(o, 'metadata', 'generateName') ?? '(unnamed)';
     const ns = dig(o, 'metadata', 'namespace');
-    objects.push({
+    (patch || typeof o.$patch === 'string' ? patches : objects).push({
       kind: o.kind,
       apiVersion: typeof o.apiVersion === 'string' ? o.apiVersion : '',
       name: String(name),
@@ -136,14 +146,17 @@ export function manifestSet(sources: readonly ManifestSource[], defaultNamespace
       ref: `${o.kind}/${String(name)}`,
     });
   };
-  sources.forEach((s) => add(s.object, s.file, s.line));
+  sources.forEach((s) => add(s.object, s.file, s.line, s.patchOf !== undefined));
   const workloads = objects.map(toWorkload).filter((w): w is Workload => w !== undefined);
   const kustomized = new Map(sources.filter((s) => s.file !== undefined && s.kustomization !== undefined).map((s) => [s.file!, s.kustomization!]));
-  return { objects, workloads, kubernetesMinor, kustomized };
+  return { objects, workloads, kubernetesMinor, kustomized, patches, unreadFiles };
 }
 
 /** The newest Kubernetes minor version whose Pod Security Standards goship knows. */
 export const LATEST_MINOR = 37;
+
+/** API versions whose controllers defaulted an omitted selector to the template labels. */
+const SELECTOR_DEFAULTED = new Set(['extensions/v1beta1', 'apps/v1beta1']);
 
 const TEMPLATED = new Set(['Deployment', 'StatefulSet', 'DaemonSet', 'ReplicaSet', 'ReplicationController']);
 
@@ -205,6 +218,10 @@ function toWorkload(obj: KubeObject): Workload | undefined {
       // A plain map; when omitted it defaults to the template labels.
       const sel = dig(raw, 'spec', 'selector');
       selector = sel === undefined ? undefined : { value: { matchLabels: sel }, path: 'spec.selector' };
+    } else if (SELECTOR_DEFAULTED.has(obj.apiVersion) && dig(raw, 'spec', 'selector') === undefined) {
+      // Before apps/v1beta2 an omitted selector defaulted to the template labels (these
+      // versions are removed: api/removed-version says so).
+      selector = undefined;
     }
     return workload(obj, dig(raw, 'spec', 'template'), 'spec.template', selector, true);
   }

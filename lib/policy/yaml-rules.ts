@@ -20,6 +20,11 @@ export interface YamlFile {
   readonly template: boolean;
   /** Plain scalars kubectl reads otherwise than YAML 1.2 does (`yes` is true, `0o17` is 15): what the cluster sees. */
   readonly yaml11: readonly Yaml11Difference[];
+  /**
+   * Keys given twice in one mapping. The document is still read, as kubectl reads it: the
+   * last value wins.
+   */
+  readonly duplicates: readonly LineHit[];
 }
 
 /**
@@ -49,7 +54,7 @@ export function readYaml(text: string, input = 'YAML'): YamlFile {
   // template: those documents are left out, every other document is still checked.
   if (/\{\{[\s\S]*?\}\}/.test(text) && (result.problems.length > 0 || result.documents.some(hasMappingKey))) {
     const keep = result.documents.map((d, i) => ({ d, line: result.lines[i] })).filter(({ d }) => !hasMappingKey(d));
-    return { documents: keep.map((k) => k.d), lines: keep.map((k) => k.line), problems: result.problems, template: true, yaml11: differences };
+    return { ...result, documents: keep.map((k) => k.d), lines: keep.map((k) => k.line), template: true, yaml11: differences };
   }
   return { ...result, template: false, yaml11: differences };
 }
@@ -70,6 +75,7 @@ function tooMany(input: string): BoundError {
 }
 
 function readFast(text: string, input: string): Omit<YamlFile, 'template' | 'yaml11'> {
+  // js-yaml throws on a key given twice: readCareful then reads the file as kubectl does.
   const all: unknown[] = [];
   const starts: number[] = [];
   let depth = 0;
@@ -95,20 +101,34 @@ function readFast(text: string, input: string): Omit<YamlFile, 'template' | 'yam
       lines.push(exact ? starts[i] : undefined);
     }
   });
-  return { documents, lines, problems: [] };
+  return { documents, lines, problems: [], duplicates: [] };
 }
 
 function readCareful(text: string, input: string): Omit<YamlFile, 'template' | 'yaml11'> {
   const documents: unknown[] = [];
   const lines: number[] = [];
   const problems: LineHit[] = [];
+  const duplicates: LineHit[] = [];
   const lineAt = lineIndex(text);
   // `merge: true`: Helm charts and hand-written manifests share blocks with `<<: *anchor`.
   const docs = parseAllDocuments(text, { merge: true });
   if (Array.isArray(docs) && docs.length > BOUNDS.yamlDocuments) {
     throw tooMany(input);
   }
-  for (const doc of docs) {
+  // A key given twice is no syntax error to kubectl (go-yaml v2, not strict): the last value
+  // wins. Such documents are read again that way, and the keys reported.
+  const onlyDuplicates = (d: (typeof docs)[number]) => d.errors.length > 0 && d.errors.every((e) => e.code === 'DUPLICATE_KEY');
+  const lenient = docs.some(onlyDuplicates) ? parseAllDocuments(text, { merge: true, uniqueKeys: false }) : [];
+  for (const [i, first] of docs.entries()) {
+    let doc = first;
+    const again = lenient[i];
+    if (onlyDuplicates(doc) && again !== undefined && again.errors.length === 0 && again.range[0] === doc.range[0]) {
+      for (const e of doc.errors) {
+        const key = /^("[^"]*"|'[^']*'|[^:\n]+?)\s*:/.exec(text.slice(e.pos[0]))?.[1] ?? '?';
+        duplicates.push({ line: lineAt(e.pos[0]), message: key });
+      }
+      doc = again;
+    }
     if (doc.errors.length > 0) {
       for (const e of doc.errors) {
         // yaml repeats the position in the message; the finding carries the line.
@@ -130,7 +150,7 @@ function readCareful(text: string, input: string): Omit<YamlFile, 'template' | '
       lines.push(lineAt(doc.contents?.range?.[0] ?? doc.range[0]));
     }
   }
-  return { documents, lines, problems };
+  return { documents, lines, problems, duplicates };
 }
 
 /** Maps a character offset to its 1-based line. */
@@ -154,6 +174,20 @@ function lineIndex(text: string): (offset: number) => number {
   };
 }
 
+/** The first line where `source` stands as a plain scalar (a value, a list item or a key), when found. */
+function lineOf(text: string, source: string): { line?: number } {
+  const escaped = source.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  const re = new RegExp(`(^|[\\s:\\[,{-])${escaped}\\s*($|[\\s,\\]}#:])`);
+  const i = text.split('\n').findIndex((l) => re.test(l));
+  return i >= 0 ? { line: i + 1 } : {};
+}
+
+/** The first line that contains `part`, when one does. */
+function lineWith(text: string, part: string): { line?: number } {
+  const i = text.split('\n').findIndex((l) => l.includes(part));
+  return i >= 0 ? { line: i + 1 } : {};
+}
+
 /** How a YAML 1.1 value is shown: `true`, `15`, `null`. */
 const shown = (v: unknown) => (typeof v === 'string' ? `'${v}'` : String(v));
 
@@ -175,7 +209,7 @@ export const YAML_RULES: readonly YamlRule[] = [
     severity: 'warning',
     description: 'A YAML file whose {{ … }} breaks the YAML or its structure is a template: its documents that parse are checked, the others reported.',
     check: (file) => (file.yaml.template ? [{
-      ...(file.yaml.problems[0]?.line !== undefined ? { line: file.yaml.problems[0].line } : {}),
+      ...(file.yaml.problems[0]?.line !== undefined ? { line: file.yaml.problems[0].line } : lineWith(file.text, '{{')),
       message: say(`the file does not parse as YAML where it has {{ … }}${file.yaml.problems.length > 0 ? ` (${file.yaml.problems.length} YAML error(s))` : ''}: it is a template, not a manifest`,
         'its documents that parse into objects are checked as written, the others not at all',
         'render it first (e.g. helm template … > rendered.yaml) and check the output'),
@@ -183,10 +217,23 @@ export const YAML_RULES: readonly YamlRule[] = [
   },
   {
     target: 'yaml',
+    id: 'yaml/duplicate-key',
+    severity: 'warning',
+    description: 'No key is given twice in one mapping (kubectl keeps the last value; kustomize refuses the file).',
+    check: (file) => file.yaml.duplicates.map((d) => ({
+      ...(d.line !== undefined ? { line: d.line } : {}),
+      message: say(`key '${d.message}' is given twice in one mapping`,
+        'kubectl applies the last value and drops the first without a word (goship checks that), while kustomize, and so Flux, refuse the whole file',
+        'keep one of them'),
+    })),
+  },
+  {
+    target: 'yaml',
     id: 'yaml/yaml11-scalar',
     severity: 'notice',
     description: 'Plain scalars that kubectl (YAML 1.1) reads otherwise than YAML 1.2, e.g. yes as true, 0o17 as 15: checked as the cluster sees them.',
     check: (file) => (file.yaml.yaml11.length > 0 ? [{
+      ...lineOf(file.text, file.yaml.yaml11[0].source),
       message: say(`${file.yaml.yaml11.slice(0, 8).map((d) => `${d.source} is read as ${shown(d.value)}`).join(', ')}${file.yaml.yaml11.length > 8 ? ', …' : ''}`,
         'kubectl, Argo CD and Flux read YAML 1.1: that is what the cluster gets, and what goship checks',
         'write true/false and decimal numbers, or quote what is meant as a string'),

@@ -63,5 +63,46 @@ export function corpus(): { files: Record<string, string>; objects: number } {
   json('examples/guestbook/all.json', { apiVersion: 'v1', kind: 'List', items: [service('guestbook'), deployment('redis')] });
   const old = { ...deployment('legacy'), apiVersion: 'extensions/v1beta1' };
   yaml('examples/legacy/deployment.yaml', old);
+
+  // What the real repositories held beyond that (measured in docs/check.md), as reductions:
+  // argo-cd's HA overlay applies partial Deployments and a ConfigMap as patches.
+  const partial = { apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'argocd-server' }, spec: { replicas: 2, template: { spec: { affinity: {} } } } };
+  yaml('argo-cd/manifests/ha/base/overlays/argocd-server-deployment.yaml', partial);
+  yaml('argo-cd/manifests/ha/base/overlays/argocd-cmd-params-cm.yaml', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'argocd-cmd-params-cm' }, data: { 'redis.server': 'argocd-redis-ha-haproxy:6379' } });
+  yaml('argo-cd/manifests/ha/base/kustomization.yaml', { apiVersion: 'kustomize.config.k8s.io/v1beta1', kind: 'Kustomization', resources: ['../../install.yaml'],
+    patches: [{ path: 'overlays/argocd-server-deployment.yaml' }], patchesStrategicMerge: ['overlays/argocd-cmd-params-cm.yaml'] });
+  // argo-cd's redis-ha: one Service per StatefulSet pod, by the pod-name label the controller adds.
+  const redis = deployment('argocd-redis-ha-server');
+  redis.kind = 'StatefulSet';
+  delete redis.spec.strategy;
+  redis.spec.replicas = 3;
+  const announce = (i: number) => {
+    const svc = service('argocd-redis-ha-server');
+    svc.metadata.name = `argocd-redis-ha-announce-${i}`;
+    svc.spec.selector['statefulset.kubernetes.io/pod-name'] = `argocd-redis-ha-server-${i}`;
+    return svc;
+  };
+  yaml('argo-cd/manifests/ha/redis-ha.yaml', redis, announce(0), announce(1), announce(2));
+  // microservices-demo: a Kustomize component deletes a Deployment with `$patch: delete`.
+  yaml('microservices-demo/kustomize/components/without-loadgenerator/delete-loadgenerator.patch.yaml',
+    { apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'loadgenerator' }, $patch: 'delete' });
+  // kubernetes/examples: a key given twice (kubectl keeps the last one).
+  const twice = stringify(deployment('etcd')).replace('spec:\n', 'spec:\n  selector:\n    matchLabels:\n      name: etcd\n');
+  files['examples/openshift-origin/etcd-controller.yaml'] = twice;
+  objects += 1;
+  // kubernetes/examples: a Service for pods the platform runs (none of its namespace is here).
+  const managed = service('gke-managed-dcgm-exporter');
+  managed.metadata.namespace = 'gke-managed-system';
+  yaml('examples/AI/hpa/gpu-dcgm-exporter-service-gke.yaml', managed);
+  // kubernetes/examples: an extensions/v1beta1 DaemonSet without a selector (it defaulted then).
+  const ds: Obj = { ...deployment('flex-ds'), apiVersion: 'extensions/v1beta1', kind: 'DaemonSet' };
+  delete ds.spec.selector;
+  delete ds.spec.replicas;
+  delete ds.spec.strategy;
+  yaml('examples/volumes/flexvolume/ds.yaml', ds);
+  // kubernetes/examples: a template a script fills with sed (no manifest: kubectl cannot read
+  // it either), and the Service for its pods.
+  files['examples/storage/vitess/vtgate-controller-template.yaml'] = 'kind: ReplicationController\napiVersion: v1\nmetadata:\n  name: vtgate\nspec:\n  replicas: {{replicas}}\n  template:\n    metadata:\n      labels:\n        component: vtgate\n';
+  yaml('examples/storage/vitess/vtgate-service.yaml', service('vtgate'));
   return { files, objects };
 }

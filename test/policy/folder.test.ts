@@ -31,7 +31,7 @@ describe('checkFolder', () => {
     expect(findings.map((f) => [f.file, f.line, f.object, f.severity, f.rule])).toEqual([
       ['Dockerfile', 2, undefined, 'warning', 'dockerfile/pinned-builder-image'],
       ['Dockerfile', 11, undefined, 'error', 'dockerfile/non-root-user'],
-      ['chart/templates/deployment.yaml', undefined, undefined, 'warning', 'yaml/template'],
+      ['chart/templates/deployment.yaml', 4, undefined, 'warning', 'yaml/template'],
       ['deploy/broken.yaml', 3, undefined, 'error', 'yaml/syntax'],
       ['deploy/hello-svc.yml', 1, 'Service/hello', 'error', 'service/target-port'],
       ['worker.Dockerfile', 16, undefined, 'error', 'dockerfile/exec-form-no-shell'],

@@ -154,15 +154,27 @@ describe('the corpus of the five repositories a new user checked', () => {
     const dir = tree(files);
     // WHEN
     const report = checkInputs(await readInputs(dir, await listPolicyFiles(dir)), { kubernetesVersion: '1.33' });
-    // THEN no object goes unread and no file is skipped
+    // THEN no object goes unread and no file is skipped; the template, which kubectl cannot
+    // read either, is reported, and the key given twice is read as kubectl reads it
     expect(report.objects).toBe(objects);
     expect(report.files).toBe(Object.keys(files).length);
-    expect(report.findings.filter((f) => f.rule.startsWith('yaml/'))).toEqual([]);
-    // AND the only errors: the removed API version
+    expect(report.findings.filter((f) => f.rule.startsWith('yaml/')).map((f) => `${f.file}:${f.line} ${f.rule} ${f.severity}`)).toEqual([
+      'examples/openshift-origin/etcd-controller.yaml:12 yaml/duplicate-key warning',
+      'examples/storage/vitess/vtgate-controller-template.yaml:6 yaml/template warning',
+    ]);
+    // AND the only errors: the removed API versions
     expect(report.findings.filter((f) => f.severity === 'error').map((f) => `${f.file} ${f.rule}`)).toEqual([
       'examples/legacy/deployment.yaml api/removed-version',
+      'examples/volumes/flexvolume/ds.yaml api/removed-version',
     ]);
     // AND the Kustomize base's selector is a notice, not an error
     expect(report.findings.filter((f) => f.rule === 'selector/matches-template').map((f) => f.severity)).toEqual(['notice']);
+    // AND Kustomize patches are counted, not checked as objects
+    expect(report.skippedKinds).toMatchObject({ 'Deployment (Kustomize patch)': 2, 'ConfigMap (Kustomize patch)': 1 });
+    // AND Services whose pods goship cannot see are notices worded as a doubt
+    expect(report.findings.filter((f) => f.rule.startsWith('service/selector')).map((f) => `${f.object} ${f.severity}`)).toEqual([
+      'Service/gke-managed-dcgm-exporter notice',
+      'Service/vtgate notice',
+    ]);
   });
 });

@@ -32,9 +32,18 @@ export async function upstreamGoProxy(): Promise<string> {
 export async function startModuleRelay(cleanup: Cleanup): Promise<ModuleRelay> {
   const upstream = new URL(await upstreamGoProxy());
   const requests: string[] = [];
+  const server = http.createServer(relayTo(upstream, (p) => requests.push(p)));
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as { port: number };
+  cleanup.add(`stop module relay on ${port}`, () => new Promise<void>((resolve) => server.close(() => resolve())));
+  return { url: `http://127.0.0.1:${port}`, requests };
+}
+
+/** A request handler that forwards every request to `upstream` (a GOPROXY URL), telling `seen` each path. */
+export function relayTo(upstream: URL, seen: (path: string) => void = () => undefined): http.RequestListener {
   const client = upstream.protocol === 'https:' ? https : http;
-  const server = http.createServer((req, res) => {
-    requests.push(req.url ?? '');
+  return (req, res) => {
+    seen(req.url ?? '');
     const forward = client.request({
       protocol: upstream.protocol, host: upstream.hostname, port: upstream.port || undefined,
       path: `${upstream.pathname.replace(/\/$/, '')}${req.url ?? '/'}`, method: req.method, headers: { 'user-agent': req.headers['user-agent'] ?? 'goship-e2e' },
@@ -47,11 +56,7 @@ export async function startModuleRelay(cleanup: Cleanup): Promise<ModuleRelay> {
       res.end(`relay: ${e.message}`);
     });
     forward.end();
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  cleanup.add(`stop module relay on ${port}`, () => new Promise<void>((resolve) => server.close(() => resolve())));
-  return { url: `http://127.0.0.1:${port}`, requests };
+  };
 }
 
 /** The module zips among `requests` (one per module version downloaded). */
