@@ -1,6 +1,6 @@
+import { BOUNDS } from '../bounds';
 import { authorize, MANIFEST_ACCEPT, registryLocation } from './distribution';
 import { credentialsFor, CredentialLookup } from './docker-config';
-import { BOUNDS } from '../bounds';
 import { Answer, discard, Operation, readBody, send, startOperation } from './http';
 
 /**
