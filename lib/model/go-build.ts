@@ -165,7 +165,8 @@ export function linkBuildArgs(spec: GoBuildSpec): string[] {
  * `versionExpr` is the shell expression that holds the version, e.g. `${VERSION}`.
  */
 export function goBuildCommand(spec: GoBuildSpec, versionExpr: string): string {
-  const x = (variable: string, value: string) => (value.includes(' ') ? `-X '${variable}=${value}'` : `-X ${variable}=${value}`);
+  // The go command splits -ldflags on space, tab, CR and LF (cmd/internal/quoted): a value with one is quoted.
+  const x = (variable: string, value: string) => (/[ \t\r]/.test(value) ? `-X '${variable}=${value}'` : `-X ${variable}=${value}`);
   const ld = [
     ...(spec.stripSymbols ? ['-s', '-w'] : []),
     ...(spec.versionVariable ? [x(spec.versionVariable, versionExpr)] : []),
