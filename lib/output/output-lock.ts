@@ -35,9 +35,13 @@ export function withOutputLock<T>(target: string, work: () => T): T {
       const fd = fs.openSync(lock, 'wx', 0o644);
       try {
         fs.writeSync(fd, `${process.pid}\n`);
-      } finally {
+      } catch (e) {
+        // A full disk can create the file and refuse its bytes: the lock is not left behind.
         fs.closeSync(fd);
+        fs.rmSync(lock, { force: true });
+        throw e;
       }
+      fs.closeSync(fd);
       break;
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code !== 'EEXIST' || attempt >= 2) {
