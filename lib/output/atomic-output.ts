@@ -1,6 +1,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { resolveOutputFolder, withOutputLock } from './output-lock';
+import { atomicTempOf } from './replace-files';
 
 /**
  * Replaces `outdir` with exactly `files` (relative path → content), or leaves it untouched.
@@ -116,7 +117,7 @@ export function writeFileAtomic(file: string, content: string): void {
   if (st && !st.isFile()) {
     throw new Error(`${file}: is not a regular file (a device, FIFO or socket) — choose a file name`);
   }
-  const temp = path.join(path.dirname(target), `.${path.basename(target)}.${process.pid}.tmp`);
+  const temp = atomicTempOf(target);
   try {
     fs.rmSync(temp, { force: true });
     fs.writeFileSync(temp, content, { flag: 'wx', mode: st ? st.mode & 0o7777 : 0o644 });
