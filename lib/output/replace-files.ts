@@ -135,6 +135,11 @@ function realFile(file: string): string {
 
 function writeJournal(journal: string, content: object): void {
   const temp = `${journal}.tmp`;
-  fs.writeFileSync(temp, JSON.stringify(content));
-  fs.renameSync(temp, journal);
+  try {
+    fs.writeFileSync(temp, JSON.stringify(content));
+    fs.renameSync(temp, journal);
+  } catch (e) {
+    fs.rmSync(temp, { force: true }); // a full disk: nothing is left behind
+    throw e;
+  }
 }

@@ -2,12 +2,9 @@ import { execFileSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { Chart } from 'cdk8s';
-import { GoshipApp, GoStaticImage, Platform, RollingDeployment } from '../../lib';
 import { CliIo, main } from '../../lib/cli/main';
 import { pinOutput, readBakeTargets } from '../../lib/pin/pin-output';
-import { writePins } from '../../lib/pin/pins';
-import { makeGoModule } from '../support/go-module';
+import { synthTwoServices } from '../support/two-services';
 import { IN_CI } from './tools';
 
 /**
@@ -79,16 +76,8 @@ describeE2E('pin and ci on a full disk', () => {
 
   test('pin either pins everything, or fails with ENOSPC and changes nothing, at every amount of free space', () => {
     // GIVEN a synthesized app with two services and a pins file on the small disk
-    const app = new GoshipApp({ outdir: path.join(mount, 'dist'), rootdir: mount, warn: () => undefined });
-    for (const name of ['api', 'worker']) {
-      const chart = new Chart(app, name);
-      const image = new GoStaticImage(chart, 'image', { context: makeGoModule(), repository: `ghcr.io/acme/${name}`, tag: 'v1', platforms: [Platform.LINUX_AMD64] });
-      new RollingDeployment(chart, name, { image });
-    }
-    app.synth();
-    const out = path.join(mount, 'dist');
+    const out = synthTwoServices(mount);
     const pinsFile = path.join(mount, 'goship.pins.json');
-    writePins(pinsFile, new Map([['old', { ref: 'ghcr.io/acme/old:v0', digest: `sha256:${'b'.repeat(64)}` }]]));
     const pins = new Map(['api', 'worker'].map((n) => [n, { ref: `ghcr.io/acme/${n}:v1`, digest: DIGEST }]));
     let outcomes = '';
     for (const free of [0, 4096, 8192, 12288, 16384, 24576, 32768, 65536]) {

@@ -2,11 +2,8 @@ import { spawn } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { Chart } from 'cdk8s';
-import { GoshipApp, GoStaticImage, Platform, RollingDeployment } from '../../lib';
 import { withOutputLock } from '../../lib/output/output-lock';
-import { writePins } from '../../lib/pin/pins';
-import { makeGoModule } from '../support/go-module';
+import { synthTwoServices } from '../support/two-services';
 
 /**
  * `goship pin` killed with a real SIGKILL at every file system write it makes: right after the
@@ -39,15 +36,7 @@ function pinKilledAt(root: string, stopAt: number): Promise<'killed' | 'done'> {
 test('a pin killed at any write is undone by the next run: YAML and pin file byte-identical', async () => {
   // GIVEN a synthesized app with two services and a pin file
   const root = fs.mkdtempSync(path.join(os.tmpdir(), 'goship-pin-kill-'));
-  const app = new GoshipApp({ outdir: path.join(root, 'dist'), rootdir: root, warn: () => undefined });
-  for (const name of ['api', 'worker']) {
-    const chart = new Chart(app, name);
-    const image = new GoStaticImage(chart, 'image', { context: makeGoModule(), repository: `ghcr.io/acme/${name}`, tag: 'v1', platforms: [Platform.LINUX_AMD64] });
-    new RollingDeployment(chart, name, { image });
-  }
-  app.synth();
-  const out = path.join(root, 'dist');
-  writePins(path.join(root, 'goship.pins.json'), new Map([['old', { ref: 'ghcr.io/acme/old:v0', digest: `sha256:${'b'.repeat(64)}` }]]));
+  const out = synthTwoServices(root);
   const before = { out: files(out), top: files(root) };
   let killed = 0;
   for (let stopAt = 1; ; stopAt++) {
