@@ -82,7 +82,15 @@ export async function run(args: readonly string[], io: CliIo): Promise<number> {
     cacheRepository,
   });
   const file = values.output!;
-  const current = fs.existsSync(file) ? fs.readFileSync(file, 'utf8') : undefined;
+  // Only a regular file (or a link to one) is read: a folder or device is refused by the write below.
+  const isFile = (() => {
+    try {
+      return fs.statSync(file, { throwIfNoEntry: false })?.isFile() === true;
+    } catch {
+      return false; // a loop of links: the write below says so
+    }
+  })();
+  const current = isFile ? fs.readFileSync(file, 'utf8') : undefined;
   if (values.check) {
     if (current === text) {
       io.out(`${file} is up to date`);

@@ -125,8 +125,9 @@ export function resolveImage(path: string, props: GoStaticImageProps, inheritedS
   }
   // A clone's remote may carry a CI token: the label gets the URL without it.
   const source = props.source ?? (git?.sourceUrl === undefined ? undefined : redactCredentials(git.sourceUrl).replace(/\/\/\*\*\*@/, '//'));
-  if (source !== undefined && (typeof source !== 'string' || /["\n\\$]/.test(source))) {
-    throw ValidationError.invalid('source', source, 'not a plain URL', "use e.g. 'https://github.com/acme/hello'");
+  // Written in double quotes into a LABEL: quotes, backslashes, `$` and control characters would not read back.
+  if (source !== undefined && (typeof source !== 'string' || /["\\$\u0000-\u001f\u007f-\u009f]/.test(source))) {
+    throw ValidationError.invalid('source', source, 'not a plain URL (no quotes, backslashes, $ or control characters)', "use e.g. 'https://github.com/acme/hello'");
   }
   const ignoreExtra = props.dockerignore ?? [];
   if (!Array.isArray(ignoreExtra) || ignoreExtra.some((p) => typeof p !== 'string' || p.includes('\n') || p.length === 0)) {

@@ -1,6 +1,7 @@
 import { promises as fsp } from 'fs';
 import * as path from 'path';
 import { BOUNDS, BoundError } from '../bounds';
+import { object, optionalList, optionalObject, optionalString, optionalStringMap, optionalStrings } from './image-json';
 import { ByteRange, cleanPath, ImageError, indexTar, looksLikeTar, readHead } from './tar-index';
 
 /** How an image is stored on disk. */
@@ -81,11 +82,19 @@ export async function openImage(location: string): Promise<ImageSource> {
   }
   const manifest = await store.range('manifest.json');
   const index = await store.range('index.json');
-  if (manifest) {
-    return { format: 'docker-archive', images: await dockerImages(store, manifest) };
-  }
-  if (index) {
-    return { format: stat.isDirectory() ? 'oci-layout' : 'oci-archive', images: await ociImages(store, index) };
+  try {
+    if (manifest) {
+      return { format: 'docker-archive', images: await dockerImages(store, manifest) };
+    }
+    if (index) {
+      return { format: stat.isDirectory() ? 'oci-layout' : 'oci-archive', images: await ociImages(store, index) };
+    }
+  } catch (e) {
+    // Name the image: the readers below name only the file or digest inside it.
+    if (e instanceof ImageError && !e.message.startsWith(location)) {
+      throw new ImageError(`${location}: ${e.message}`);
+    }
+    throw e;
   }
   throw new ImageError(`${location}: has neither index.json (an OCI image layout) nor manifest.json (a docker save archive)`);
 }
@@ -115,13 +124,13 @@ function dirStore(dir: string): Store {
   };
 }
 
-async function readJson<T>(range: ByteRange, what: string): Promise<T> {
+async function readJson(range: ByteRange, what: string): Promise<unknown> {
   if (range.size > MAX_JSON) {
     throw new ImageError(`${what} is ${range.size} bytes, too large for JSON metadata`);
   }
   const text = (await readHead(range, range.size)).toString('utf8');
   try {
-    return JSON.parse(text) as T;
+    return JSON.parse(text) as unknown;
   } catch (e) {
     // The parser's message quotes the text: only the position is told.
     const at = /position (\d+)/.exec((e as Error).message)?.[1];
@@ -139,45 +148,90 @@ async function member(store: Store, name: string, what: string): Promise<ByteRan
 
 function blobPath(digest: unknown): string {
   if (typeof digest !== 'string' || !DIGEST.test(digest)) {
-    throw new ImageError(`invalid digest ${JSON.stringify(digest)}`);
+    // Only a short string is shown: a value from the file may be megabytes, or nested too deep to print.
+    const shown = typeof digest === 'string' ? JSON.stringify(digest.slice(0, 100)) : `(${digest === null ? 'null' : Array.isArray(digest) ? 'a list' : `a ${typeof digest}`})`;
+    throw new ImageError(`invalid digest ${shown}`);
   }
   const [alg, hex] = digest.split(':');
   return `blobs/${alg}/${hex}`;
 }
 
-interface DockerManifestEntry {
-  readonly Config?: string;
-  readonly RepoTags?: readonly string[] | null;
-  readonly Layers?: readonly string[];
-}
-
 async function dockerImages(store: Store, manifest: ByteRange): Promise<ImageCandidate[]> {
-  const entries = await readJson<DockerManifestEntry[]>(manifest, 'manifest.json');
+  const entries = await readJson(manifest, 'manifest.json');
   if (!Array.isArray(entries)) {
     throw new ImageError('manifest.json is not a list of images');
   }
   if (entries.length > BOUNDS.images) {
     throw new BoundError('manifest.json', 'the number of images', BOUNDS.images);
   }
-  return Promise.all(entries.map(async (e, i) => {
-    if (typeof e.Config !== 'string' || !Array.isArray(e.Layers)) {
-      throw new ImageError(`manifest.json entry ${i} has no Config or Layers`);
+  return Promise.all(entries.map(async (entry: unknown, i) => {
+    const what = `manifest.json entry ${i}`;
+    const e = object(entry, what);
+    const configName = optionalString(e, 'Config', what);
+    const layerNames = optionalStrings(e, 'Layers', what);
+    if (configName === undefined || layerNames === undefined) {
+      throw new ImageError(`${what} has no Config or Layers`);
     }
-    const config = await readJson<ImageConfig>(await member(store, e.Config, 'the image config'), e.Config);
-    if (e.Layers.length > BOUNDS.layersPerImage) {
-      throw new BoundError(`manifest.json entry ${i}`, 'the number of layers', BOUNDS.layersPerImage);
+    const config = imageConfig(await readJson(await member(store, configName, 'the image config'), configName), configName);
+    if (layerNames.length > BOUNDS.layersPerImage) {
+      throw new BoundError(what, 'the number of layers', BOUNDS.layersPerImage);
     }
-    const layers = await Promise.all(e.Layers.map((l) => member(store, String(l), 'a layer')));
-    return { id: e.Config, platform: platformOf(config), names: e.RepoTags ?? [], config, layers };
+    const layers = await Promise.all(layerNames.map((l) => member(store, l, 'a layer')));
+    return { id: configName, platform: platformOf(config), names: optionalStrings(e, 'RepoTags', what) ?? [], config, layers };
   }));
 }
 
+/** The image config's fields that goship reads, each of its type. */
+function imageConfig(value: unknown, what: string): ImageConfig {
+  const c = object(value, what);
+  const inner = optionalObject(c, 'config', what);
+  const field = `${what}: config`;
+  return {
+    architecture: optionalString(c, 'architecture', what),
+    os: optionalString(c, 'os', what),
+    variant: optionalString(c, 'variant', what),
+    config: inner && {
+      User: optionalString(inner, 'User', field),
+      Entrypoint: optionalStrings(inner, 'Entrypoint', field),
+      Cmd: optionalStrings(inner, 'Cmd', field),
+      Env: optionalStrings(inner, 'Env', field),
+      WorkingDir: optionalString(inner, 'WorkingDir', field),
+    },
+  };
+}
+
+/** The descriptors of an index (`manifests`), each of its type. */
+function descriptorsOf(value: unknown, what: string): Descriptor[] {
+  return (optionalList(object(value, what), 'manifests', what) ?? []).map((item, i) => {
+    const at = `${what}: manifests[${i}]`;
+    const d = object(item, at);
+    const p = optionalObject(d, 'platform', at);
+    return {
+      mediaType: optionalString(d, 'mediaType', at),
+      digest: d.digest as string,
+      platform: p && { os: optionalString(p, 'os', `${at}.platform`), architecture: optionalString(p, 'architecture', `${at}.platform`), variant: optionalString(p, 'variant', `${at}.platform`) },
+      annotations: optionalStringMap(d, 'annotations', at),
+    };
+  });
+}
+
+/** The config and layer digests of an image manifest. */
+function manifestOf(value: unknown, what: string): { config: Record<string, unknown>; layers: Array<Record<string, unknown>> } {
+  const m = object(value, what);
+  const config = optionalObject(m, 'config', what);
+  const layers = optionalList(m, 'layers', what);
+  if (!config || !layers) {
+    throw new ImageError(`${what} is not an image manifest (no config or layers)`);
+  }
+  return { config, layers: layers.map((l, i) => object(l, `${what}: layers[${i}]`)) };
+}
+
 async function ociImages(store: Store, index: ByteRange): Promise<ImageCandidate[]> {
-  const root = await readJson<{ manifests?: Descriptor[] }>(index, 'index.json');
+  const root = descriptorsOf(await readJson(index, 'index.json'), 'index.json');
   const leaves: Descriptor[] = [];
   let descriptors = 0;
-  const visit = async (list: readonly Descriptor[] | undefined, depth: number, inherited?: Descriptor): Promise<void> => {
-    for (const d of Array.isArray(list) ? list : []) {
+  const visit = async (list: readonly Descriptor[], depth: number, inherited?: Descriptor): Promise<void> => {
+    for (const d of list) {
       if (++descriptors > BOUNDS.images) {
         throw new BoundError('index.json', 'the number of images and indexes it names (nested indexes included)', BOUNDS.images);
       }
@@ -189,21 +243,18 @@ async function ociImages(store: Store, index: ByteRange): Promise<ImageCandidate
         if (depth >= BOUNDS.indexNesting) {
           throw new ImageError('image indexes nested too deeply');
         }
-        const nested = await readJson<{ manifests?: Descriptor[] }>(await member(store, blobPath(d.digest), 'an image index'), d.digest);
-        await visit(nested.manifests, depth + 1, desc);
+        const nested = descriptorsOf(await readJson(await member(store, blobPath(d.digest), 'an image index'), d.digest), d.digest);
+        await visit(nested, depth + 1, desc);
       } else {
         leaves.push(desc);
       }
     }
   };
-  await visit(root.manifests, 0);
+  await visit(root, 0);
   return Promise.all(leaves.map(async (d) => {
-    const manifest = await readJson<{ config?: { digest: string }; layers?: Array<{ digest: string }>; manifests?: unknown }>(
-      await member(store, blobPath(d.digest), 'an image manifest'), d.digest);
-    if (!manifest.config || !Array.isArray(manifest.layers)) {
-      throw new ImageError(`${d.digest} is not an image manifest (no config or layers)`);
-    }
-    const config = await readJson<ImageConfig>(await member(store, blobPath(manifest.config.digest), 'the image config'), manifest.config.digest);
+    const manifest = manifestOf(await readJson(await member(store, blobPath(d.digest), 'an image manifest'), d.digest), d.digest);
+    const configDigest = blobPath(manifest.config.digest);
+    const config = imageConfig(await readJson(await member(store, configDigest, 'the image config'), String(manifest.config.digest)), String(manifest.config.digest));
     if (manifest.layers.length > BOUNDS.layersPerImage) {
       throw new BoundError(`image ${d.digest}`, 'the number of layers', BOUNDS.layersPerImage);
     }

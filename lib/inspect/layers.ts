@@ -139,17 +139,21 @@ export class ImageFs {
         if ((header.size ?? 0) > BOUNDS.layerFileBytes || total + (header.size ?? 0) > BOUNDS.layerFileBytes) {
           throw new BoundError(`layer ${layer}: ${cleanPath(header.name)}`, 'the file (with the others read with it)', `${BOUNDS.layerFileBytes} bytes`);
         }
-        const chunks: Buffer[] = [];
+        // One buffer of the size the header gives, filled in place: the file is held once, not twice.
+        const bytes = Buffer.alloc(header.size ?? 0);
         let size = 0;
         for await (const chunk of body) {
-          size += (chunk as Uint8Array).length;
-          if (size > (header.size ?? 0)) {
+          const part = chunk as Uint8Array;
+          if (size + part.length > bytes.length) {
             throw new ImageError(`layer ${layer}: ${cleanPath(header.name)} holds more bytes than its tar header says`);
           }
-          chunks.push(Buffer.from(chunk as Uint8Array));
+          bytes.set(part, size);
+          size += part.length;
+        }
+        if (size !== bytes.length) {
+          throw new ImageError(`layer ${layer}: ${cleanPath(header.name)} holds fewer bytes than its tar header says`);
         }
         total += size;
-        const bytes = Buffer.concat(chunks);
         indexes.forEach((i) => { found[i] = bytes; });
       });
     }

@@ -1,6 +1,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { resolveOutputFolder, withOutputLock } from './output-lock';
+import { atomicTempOf } from './replace-files';
 
 /**
  * Replaces `outdir` with exactly `files` (relative path → content), or leaves it untouched.
@@ -94,21 +95,29 @@ function recover(target: string, aside: string): void {
 /**
  * Writes one file atomically: a sibling temporary file, renamed over the target. A reader
  * sees the old content or the new, never a part; on an error the old file is untouched. An
- * existing file keeps its mode; a symbolic link is followed (the link stays, the file it
- * points to is replaced); a folder is refused.
+ * existing file keeps its mode; a symbolic link is followed, a chain of them too (the links
+ * stay, the file at the end is replaced; a dangling link's file is created); a folder, a link
+ * to one, a device, FIFO or socket, and a loop of links are refused.
  */
 export function writeFileAtomic(file: string, content: string): void {
   let target = path.resolve(file);
   fs.mkdirSync(path.dirname(target), { recursive: true });
-  if (fs.lstatSync(target, { throwIfNoEntry: false })?.isSymbolicLink()) {
+  // Follow the whole chain of links (a link to a link to the file), as a shell's `>` does.
+  for (let hops = 0; fs.lstatSync(target, { throwIfNoEntry: false })?.isSymbolicLink(); hops++) {
+    if (hops >= 40) {
+      throw new Error(`${file}: a loop of symbolic links — point the link at a file, or remove it`);
+    }
     target = path.resolve(path.dirname(target), fs.readlinkSync(target));
     fs.mkdirSync(path.dirname(target), { recursive: true });
   }
   const st = fs.statSync(target, { throwIfNoEntry: false });
   if (st?.isDirectory()) {
-    throw new Error(`${file}: is a folder, not a file — choose a file name`);
+    throw new Error(`${file}: is a folder${target === path.resolve(file) ? '' : ` (the link points to ${target})`}, not a file — choose a file name`);
   }
-  const temp = path.join(path.dirname(target), `.${path.basename(target)}.${process.pid}.tmp`);
+  if (st && !st.isFile()) {
+    throw new Error(`${file}: is not a regular file (a device, FIFO or socket) — choose a file name`);
+  }
+  const temp = atomicTempOf(target);
   try {
     fs.rmSync(temp, { force: true });
     fs.writeFileSync(temp, content, { flag: 'wx', mode: st ? st.mode & 0o7777 : 0o644 });

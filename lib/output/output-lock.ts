@@ -1,16 +1,23 @@
 import * as fs from 'fs';
 import * as path from 'path';
+import { recoverReplace } from './replace-files';
 
 /**
  * One writer at a time per output folder: a lock file next to it,
  * `.<name>.goship-lock`, created exclusively and holding the writer's process id. A lock
  * whose process no longer runs (a killed run) is taken over; a live one makes the second
- * run fail at once, naming the folder and the process that holds it.
+ * run fail at once, naming the folder and the process that holds it. A run that takes the
+ * lock first undoes a `pin` that was killed half way (its journal).
  */
 
 /** The lock file of an output path (absolute, links already followed). */
 export function lockFileOf(target: string): string {
   return path.join(path.dirname(target), `.${path.basename(target)}.goship-lock`);
+}
+
+/** The journal of a `pin` of an output path: a killed pin is undone from it by the next run. */
+export function journalFileOf(target: string): string {
+  return path.join(path.dirname(target), `.${path.basename(target)}.goship-journal`);
 }
 
 /** Whether a process id names a running process. */
@@ -35,9 +42,13 @@ export function withOutputLock<T>(target: string, work: () => T): T {
       const fd = fs.openSync(lock, 'wx', 0o644);
       try {
         fs.writeSync(fd, `${process.pid}\n`);
-      } finally {
+      } catch (e) {
+        // A full disk can create the file and refuse its bytes: the lock is not left behind.
         fs.closeSync(fd);
+        fs.rmSync(lock, { force: true });
+        throw e;
       }
+      fs.closeSync(fd);
       break;
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code !== 'EEXIST' || attempt >= 2) {
@@ -55,6 +66,8 @@ export function withOutputLock<T>(target: string, work: () => T): T {
     }
   }
   try {
+    // A pin killed half way left a journal: put its files back before anything reads them.
+    recoverReplace(journalFileOf(target));
     return work();
   } finally {
     fs.rmSync(lock, { force: true });

@@ -4,7 +4,7 @@ import { parseAllDocuments } from 'yaml';
 import { readTextBounded } from '../bounds';
 import { imageDigest } from '../model/image-ref';
 import { stringifyManifests } from '../output/manifest-yaml';
-import { resolveOutputFolder, withOutputLock } from '../output/output-lock';
+import { journalFileOf, resolveOutputFolder, withOutputLock } from '../output/output-lock';
 import { replaceFiles } from '../output/replace-files';
 import { ImagePin, pinObjectImages, Pins, readPins, writePins } from './pins';
 
@@ -147,7 +147,7 @@ export function pinOutput(outdir: string, pinsFile: string, pins: Pins, targets:
         changedFiles.push(rel);
       }
     }
-    replaceFiles(changes, () => writePins(pinsFile, merged));
+    replaceFiles(changes, () => writePins(pinsFile, merged), { journal: journalFileOf(folder), alsoRestore: [pinsFile] });
     return { pinned: new Map([...pins].map(([name, p]) => [name, `${p.ref}@${p.digest}`])), changedFiles: changedFiles.sort() };
   });
 }

@@ -67,29 +67,60 @@ export function credentialsFor(host: string, file: string = dockerConfigPath()):
   if (typeof config !== 'object' || config === null || Array.isArray(config)) {
     throw new Error(`${file}: not a Docker config (not a JSON object) — fix it or run docker login again`);
   }
+  const auths = objectField(config, 'auths', file);
   for (const key of keysFor(host)) {
-    const entry = config.auths?.[key];
-    if (!entry) {
+    const entry = auths?.[key];
+    if (entry === undefined || entry === null) {
       continue;
     }
-    if (typeof entry.auth === 'string' && entry.auth !== '') {
-      const decoded = Buffer.from(entry.auth, 'base64').toString('utf8');
+    if (typeof entry !== 'object' || Array.isArray(entry)) {
+      throw new Error(`${file}: auths['${key}'] is not an object — fix it or run docker login ${host} again`);
+    }
+    const field = (name: string): string | undefined => {
+      const v = (entry as Record<string, unknown>)[name];
+      if (v !== undefined && v !== null && typeof v !== 'string') {
+        throw new Error(`${file}: auths['${key}'].${name} is not a string — fix it or run docker login ${host} again`);
+      }
+      return v ?? undefined;
+    };
+    const auth = field('auth');
+    if (auth) {
+      const decoded = Buffer.from(auth, 'base64').toString('utf8');
       const colon = decoded.indexOf(':');
       if (colon <= 0) {
         throw new Error(`${file}: auths['${key}'].auth does not decode to user:password — run docker login ${host} again`);
       }
       return { kind: 'found', credentials: { username: decoded.slice(0, colon), password: decoded.slice(colon + 1) } };
     }
-    if (entry.username && entry.password) {
-      return { kind: 'found', credentials: { username: entry.username, password: entry.password } };
+    const username = field('username');
+    const password = field('password');
+    if (username && password) {
+      return { kind: 'found', credentials: { username, password } };
     }
-    if (entry.identitytoken) {
+    if (field('identitytoken')) {
       return { kind: 'unsupported', why: `${file} has an OAuth identity token for ${host}, which goship does not exchange; put a user and password (or access token) in auths['${host}'].auth` };
     }
   }
-  const helper = keysFor(host).map((k) => config.credHelpers?.[k]).find((h) => h !== undefined) ?? config.credsStore;
-  if (helper) {
+  const helpers = objectField(config, 'credHelpers', file);
+  const store = (config as Record<string, unknown>).credsStore;
+  const helper = keysFor(host).map((k) => helpers?.[k]).find((h) => h !== undefined && h !== null) ?? store;
+  if (helper !== undefined && helper !== null && helper !== '') {
+    if (typeof helper !== 'string' || !/^[A-Za-z0-9._-]+$/.test(helper)) {
+      throw new Error(`${file}: a credential helper name (credsStore or credHelpers) is not a plain name — fix it or run docker login again`);
+    }
     return { kind: 'unsupported', why: `${file} keeps the credentials for ${host} in the credential helper docker-credential-${helper}, which goship does not run; put them in auths['${host}'].auth (base64 of user:password), e.g. in a separate DOCKER_CONFIG folder for CI` };
   }
   return { kind: 'none' };
+}
+
+/** A field of the config that must be an object (or absent). */
+function objectField(config: object, name: string, file: string): Record<string, unknown> | undefined {
+  const v = (config as Record<string, unknown>)[name];
+  if (v === undefined || v === null) {
+    return undefined;
+  }
+  if (typeof v !== 'object' || Array.isArray(v)) {
+    throw new Error(`${file}: ${name} is not an object — fix it or run docker login again`);
+  }
+  return v as Record<string, unknown>;
 }

@@ -42,7 +42,7 @@ function failure(op: Operation, host: string, e: unknown): Error {
  * Sends a request. `authorization` goes only to `url`'s origin: a redirect to another origin
  * is followed without it, and a redirect from https to http is refused.
  */
-export async function send(op: Operation, method: string, url: URL, headers: Record<string, string>, authorization?: string): Promise<Answer> {
+export async function send(op: Operation, method: string, url: URL, headers: Record<string, string>, authorization?: string, body?: Uint8Array): Promise<Answer> {
   const origin = url.origin;
   let current = url;
   for (let hop = 0; ; hop++) {
@@ -51,6 +51,7 @@ export async function send(op: Operation, method: string, url: URL, headers: Rec
       res = await fetch(current, {
         method,
         headers: { ...headers, ...(authorization && current.origin === origin ? { Authorization: authorization } : {}) },
+        body,
         redirect: 'manual',
         signal: op.signal,
       });

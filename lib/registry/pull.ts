@@ -1,7 +1,7 @@
 import { createHash } from 'crypto';
 import { promises as fsp } from 'fs';
 import * as path from 'path';
-import { BOUNDS } from '../bounds';
+import { BOUNDS, BoundError } from '../bounds';
 import { parseImageReference } from '../model/image-ref';
 import { ResolveOptions, repositoryClient, RepositoryClient } from './distribution';
 import { readResponse } from './http';
@@ -46,8 +46,15 @@ export async function pullImage(reference: string, dir: string, options: PullOpt
   const top = await fetchManifest(client, reference, ref.digest ?? ref.tag!, ref.digest);
   let manifests: Descriptor[];
   if (INDEX_TYPES.includes(top.mediaType)) {
-    const index = JSON.parse(top.bytes.toString('utf8')) as { manifests?: Descriptor[] };
-    const runnable = (index.manifests ?? []).filter((d) => d.platform?.os !== 'unknown' && d.annotations?.['vnd.docker.reference.type'] !== 'attestation-manifest');
+    const index = jsonObject(reference, `the index ${top.digest}`, top.bytes);
+    const list = index.manifests ?? [];
+    if (!Array.isArray(list)) {
+      throw new Error(`${reference}: the index ${top.digest} has a manifests field that is not a list`);
+    }
+    if (list.length > BOUNDS.images) {
+      throw new BoundError(reference, `the number of images in the index ${top.digest}`, BOUNDS.images);
+    }
+    const runnable = list.map((d, i) => descriptor(reference, `the index ${top.digest}: manifests[${i}]`, d)).filter((d) => d.platform?.os !== 'unknown' && d.annotations?.['vnd.docker.reference.type'] !== 'attestation-manifest');
     manifests = options.platform === undefined ? runnable : runnable.filter((d) => platformName(d.platform) === options.platform);
     if (manifests.length === 0) {
       throw new Error(`${reference}: has no image for ${options.platform ?? 'any platform'} (it has ${runnable.map((d) => platformName(d.platform)).join(', ') || 'none'})`);
@@ -57,10 +64,21 @@ export async function pullImage(reference: string, dir: string, options: PullOpt
   }
   const entries: Descriptor[] = [];
   for (const d of manifests) {
+    if (d.digest !== top.digest && !/^sha256:[0-9a-f]{64}$/.test(d.digest)) {
+      throw new Error(`${reference}: the index names the manifest '${d.digest.slice(0, 100)}', which is not a sha256 digest`);
+    }
     const m = d.digest === top.digest ? top : await fetchManifest(client, reference, d.digest, d.digest);
     await writeBlob(dir, m.digest, m.bytes);
-    const manifest = JSON.parse(m.bytes.toString('utf8')) as { config?: Descriptor; layers?: Descriptor[] };
-    for (const blob of [...(manifest.config ? [manifest.config] : []), ...(manifest.layers ?? [])]) {
+    const manifest = jsonObject(reference, `the manifest ${m.digest}`, m.bytes);
+    const layers = manifest.layers ?? [];
+    if (!Array.isArray(layers)) {
+      throw new Error(`${reference}: the manifest ${m.digest} has a layers field that is not a list`);
+    }
+    if (layers.length > BOUNDS.layersPerImage) {
+      throw new BoundError(reference, `the number of layers of ${m.digest}`, BOUNDS.layersPerImage);
+    }
+    const blobs = [...(manifest.config === undefined ? [] : [manifest.config]), ...layers].map((b, i) => descriptor(reference, `the manifest ${m.digest}: blob ${i}`, b));
+    for (const blob of blobs) {
       await writeBlob(dir, blob.digest, await fetchBlob(client, reference, blob.digest));
     }
     entries.push({ mediaType: m.mediaType, digest: m.digest, size: m.bytes.length, ...(d.platform ? { platform: d.platform } : {}), annotations: { 'org.opencontainers.image.ref.name': reference } });
@@ -68,6 +86,50 @@ export async function pullImage(reference: string, dir: string, options: PullOpt
   await fsp.writeFile(path.join(dir, 'oci-layout'), JSON.stringify({ imageLayoutVersion: '1.0.0' }));
   await fsp.writeFile(path.join(dir, 'index.json'), JSON.stringify({ schemaVersion: 2, mediaType: 'application/vnd.oci.image.index.v1+json', manifests: entries }));
   return top.digest;
+}
+
+/** JSON text from the registry as an object, or an error naming the reference (never the text). */
+function jsonObject(reference: string, what: string, bytes: Buffer): Record<string, unknown> {
+  let value: unknown;
+  try {
+    value = JSON.parse(bytes.toString('utf8'));
+  } catch {
+    throw new Error(`${reference}: ${what} is not valid JSON`);
+  }
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    throw new Error(`${reference}: ${what} is not a JSON object`);
+  }
+  return value as Record<string, unknown>;
+}
+
+/** A descriptor from the registry, each field of its type. */
+function descriptor(reference: string, what: string, value: unknown): Descriptor {
+  const fail = (field: string): never => {
+    throw new Error(`${reference}: ${what}${field} is not what a descriptor holds`);
+  };
+  const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+  const optionalString = (v: unknown, field: string): string | undefined => (v === undefined || typeof v === 'string' ? v : fail(field));
+  if (!isObject(value)) {
+    return fail('');
+  }
+  if (typeof value.digest !== 'string') {
+    return fail('.digest');
+  }
+  const p = value.platform;
+  if (p !== undefined && !isObject(p)) {
+    fail('.platform');
+  }
+  const a = value.annotations;
+  if (a !== undefined && (!isObject(a) || Object.values(a).some((v) => typeof v !== 'string'))) {
+    fail('.annotations');
+  }
+  return {
+    mediaType: optionalString(value.mediaType, '.mediaType'),
+    digest: value.digest,
+    size: typeof value.size === 'number' ? value.size : undefined,
+    platform: isObject(p) ? { os: optionalString(p.os, '.platform.os'), architecture: optionalString(p.architecture, '.platform.architecture'), variant: optionalString(p.variant, '.platform.variant') } : undefined,
+    annotations: a as Descriptor['annotations'],
+  };
 }
 
 function platformName(p: Descriptor['platform']): string {

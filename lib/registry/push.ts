@@ -1,12 +1,14 @@
+import { BOUNDS } from '../bounds';
 import { authorize, MANIFEST_ACCEPT, registryLocation } from './distribution';
 import { credentialsFor, CredentialLookup } from './docker-config';
-import { startOperation } from './http';
+import { Answer, discard, Operation, readBody, send, startOperation } from './http';
 
 /**
  * Pushes and pulls through the OCI distribution API, as `crane` or ko's publisher do: blobs
  * are checked with HEAD first and skipped when the registry has them, mounted from another
  * repository of the same registry when it has them there, else uploaded in one PUT; manifests
- * are PUT by digest or tag. Loopback registries are spoken to over plain http.
+ * are PUT by digest or tag. Loopback registries are spoken to over plain http. Every method is
+ * one registry operation, with goship's one deadline and its bounds on what is read.
  */
 
 /** Options of {@link RegistryRepo}. */
@@ -21,6 +23,8 @@ export interface RegistryRepoOptions {
    * @default - only for loopback registries (`localhost`, `127.0.0.1`, `[::1]`)
    */
   readonly plainHttp?: boolean;
+  /** The one deadline of each operation (each method call), in milliseconds. @default BOUNDS.registryOperationMs */
+  readonly deadlineMs?: number;
 }
 
 /** What {@link RegistryRepo.pushBlob} did with a blob. */
@@ -52,7 +56,12 @@ export class RegistryRepo {
 
   /** Whether the repository has the blob (`HEAD /blobs/<digest>`). */
   public async hasBlob(digest: string): Promise<boolean> {
-    const res = await this.send('HEAD', `${this.base}/blobs/${digest}`);
+    return this.has(this.operation(), digest);
+  }
+
+  private async has(op: Operation, digest: string): Promise<boolean> {
+    const res = await this.send(op, 'HEAD', `${this.base}/blobs/${digest}`);
+    await discard(res);
     if (res.status === 200) {
       return true;
     }
@@ -68,12 +77,14 @@ export class RegistryRepo {
    * in one monolithic PUT.
    */
   public async pushBlob(digest: string, blob: () => Buffer | Promise<Buffer>, mountFrom?: string): Promise<BlobOutcome> {
-    if (await this.hasBlob(digest)) {
+    const op = this.operation();
+    if (await this.has(op, digest)) {
       return 'existed';
     }
     let location: string;
     if (mountFrom && mountFrom !== this.name) {
-      const res = await this.send('POST', `${this.base}/blobs/uploads/?mount=${encodeURIComponent(digest)}&from=${encodeURIComponent(mountFrom)}`);
+      const res = await this.send(op, 'POST', `${this.base}/blobs/uploads/?mount=${encodeURIComponent(digest)}&from=${encodeURIComponent(mountFrom)}`);
+      await discard(res);
       if (res.status === 201) {
         return 'mounted';
       }
@@ -82,7 +93,8 @@ export class RegistryRepo {
       }
       location = res.headers.get('location') ?? '';
     } else {
-      const res = await this.send('POST', `${this.base}/blobs/uploads/`);
+      const res = await this.send(op, 'POST', `${this.base}/blobs/uploads/`);
+      await discard(res);
       if (res.status !== 202) {
         throw this.failure(res, 'start a blob upload');
       }
@@ -91,7 +103,8 @@ export class RegistryRepo {
     const url = new URL(location, this.base);
     url.searchParams.set('digest', digest);
     const bytes = await blob();
-    const put = await this.send('PUT', url.toString(), bytes, { 'Content-Type': 'application/octet-stream' });
+    const put = await this.send(op, 'PUT', url.toString(), bytes, { 'Content-Type': 'application/octet-stream' });
+    await discard(put);
     if (put.status !== 201) {
       throw this.failure(put, `upload blob ${digest} (${bytes.length} bytes)`);
     }
@@ -100,13 +113,15 @@ export class RegistryRepo {
 
   /** Whether the manifest `reference` (a digest or tag) exists with exactly `digest`. */
   public async hasManifest(reference: string, digest: string): Promise<boolean> {
-    const res = await this.send('HEAD', `${this.base}/manifests/${reference}`, undefined, { Accept: MANIFEST_ACCEPT.join(', ') });
+    const res = await this.send(this.operation(), 'HEAD', `${this.base}/manifests/${reference}`, undefined, { Accept: MANIFEST_ACCEPT.join(', ') });
+    await discard(res);
     return res.status === 200 && res.headers.get('docker-content-digest') === digest;
   }
 
   /** `PUT /manifests/<reference>`; returns the digest the registry answers with. */
   public async putManifest(reference: string, body: Buffer, mediaType: string): Promise<string> {
-    const res = await this.send('PUT', `${this.base}/manifests/${reference}`, body, { 'Content-Type': mediaType });
+    const res = await this.send(this.operation(), 'PUT', `${this.base}/manifests/${reference}`, body, { 'Content-Type': mediaType });
+    await discard(res);
     if (res.status !== 201) {
       throw this.failure(res, `PUT manifest ${reference}`);
     }
@@ -115,11 +130,13 @@ export class RegistryRepo {
 
   /** `GET /manifests/<reference>` with every manifest type accepted. */
   public async getManifest(reference: string): Promise<FetchedManifest> {
-    const res = await this.send('GET', `${this.base}/manifests/${reference}`, undefined, { Accept: MANIFEST_ACCEPT.join(', ') });
+    const op = this.operation();
+    const res = await this.send(op, 'GET', `${this.base}/manifests/${reference}`, undefined, { Accept: MANIFEST_ACCEPT.join(', ') });
     if (res.status !== 200) {
+      await discard(res);
       throw this.failure(res, `GET manifest ${reference}`);
     }
-    const body = Buffer.from(await res.arrayBuffer());
+    const body = await readBody(op, res, BOUNDS.jsonBlobBytes);
     return {
       body,
       mediaType: (res.headers.get('content-type') ?? '').split(';')[0].trim(),
@@ -129,44 +146,40 @@ export class RegistryRepo {
 
   /** `GET /blobs/<digest>`. */
   public async getBlob(digest: string): Promise<Buffer> {
-    const res = await this.send('GET', `${this.base}/blobs/${digest}`);
+    const op = this.operation();
+    const res = await this.send(op, 'GET', `${this.base}/blobs/${digest}`);
     if (res.status !== 200) {
+      await discard(res);
       throw this.failure(res, `GET blob ${digest}`);
     }
-    return Buffer.from(await res.arrayBuffer());
+    return readBody(op, res, BOUNDS.layerBytes);
   }
 
-  /** Sends a request; on a 401 asks for credentials once (pull and push on this repository) and sends it again. */
-  private async send(method: string, url: string, body?: Buffer, headers: Record<string, string> = {}): Promise<Response> {
-    let res = await this.fetch(method, url, body, headers);
+  private operation(): Operation {
+    return startOperation(this.repository, this.options.deadlineMs);
+  }
+
+  /**
+   * Sends a request within `op`'s deadline; on a 401 asks for credentials once (pull and push
+   * on this repository) and sends it again.
+   */
+  private async send(op: Operation, method: string, url: string, body?: Buffer, headers: Record<string, string> = {}): Promise<Answer> {
+    let res = await send(op, method, new URL(url), headers, this.authorization, body);
     if (res.status === 401) {
+      await discard(res);
       const lookup = (this.options.credentials ?? ((h: string) => credentialsFor(h)))(this.host);
       const push = method === 'GET' || method === 'HEAD' ? 'pull' : 'pull,push';
-      this.authorization = await authorize(startOperation(this.repository), new URL(this.base), res.headers.get('www-authenticate') ?? '', this.name, lookup, this.options, `repository:${this.name}:${push}`);
-      res = await this.fetch(method, url, body, headers);
+      this.authorization = await authorize(op, new URL(this.base), res.headers.get('www-authenticate') ?? '', this.name, lookup, this.options, `repository:${this.name}:${push}`);
+      res = await send(op, method, new URL(url), headers, this.authorization, body);
     }
     return res;
   }
 
-  private async fetch(method: string, url: string, body: Buffer | undefined, headers: Record<string, string>): Promise<Response> {
-    try {
-      return await fetch(url, {
-        method,
-        body,
-        headers: { ...headers, ...(this.authorization ? { Authorization: this.authorization } : {}) },
-        redirect: 'follow',
-      });
-    } catch (e) {
-      const cause = (e as { cause?: { message?: string } }).cause?.message;
-      throw new Error(`${this.repository}: cannot reach ${this.host} (${cause ?? (e as Error).message})`);
-    }
-  }
-
   /** An error naming the repository, what was tried, the answer and the fix. */
-  private failure(res: Response, what: string): Error {
+  private failure(res: Answer, what: string): Error {
     const fix = res.status === 401 || res.status === 403
       ? ` — check auths['${this.host}'] in the Docker config (docker login ${this.host}) and that it may push to ${this.name}`
       : '';
-    return new Error(`${this.repository}: ${this.host} refused to ${what} (${res.status} ${res.statusText})${fix}`);
+    return new Error(`${this.repository}: ${this.host} refused to ${what} (${res.status} ${res.response.statusText})${fix}`);
   }
 }

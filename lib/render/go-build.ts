@@ -35,7 +35,8 @@ export function linkBuildArgs(spec: GoBuildSpec): string[] {
  * (`${VERSION}`), the value itself where no shell runs.
  */
 export function ldflagWords(spec: GoBuildSpec, valueOf: (buildArg: 'VERSION' | 'REVISION' | 'COMMIT_DATE') => string): string[] {
-  const x = (variable: string, value: string) => (value.includes(' ') ? `-X '${variable}=${value}'` : `-X ${variable}=${value}`);
+  // The go command splits -ldflags on space, tab, CR and LF (cmd/internal/quoted): a value with one is quoted.
+  const x = (variable: string, value: string) => (/[ \t\r]/.test(value) ? `-X '${variable}=${value}'` : `-X ${variable}=${value}`);
   return [
     ...(spec.stripSymbols ? ['-s', '-w'] : []),
     ...(spec.versionVariable ? [x(spec.versionVariable, valueOf('VERSION'))] : []),

@@ -3,7 +3,7 @@ import { promises as fsp } from 'fs';
 import * as path from 'path';
 import { BOUNDS, readFileBounded } from '../bounds';
 import { readGoBuildInfo } from '../inspect/buildinfo';
-import { readElf } from '../inspect/elf';
+import { ElfError, readElf } from '../inspect/elf';
 import { ImageCandidate, openImage } from '../inspect/image-source';
 import { ImageFs } from '../inspect/layers';
 import { locate } from '../inspect/locate';
@@ -66,7 +66,14 @@ export async function readSbomSubject(location: string, options: ReadSbomOptions
 }
 
 function fromBinary(bytes: Buffer, what: string, options: SbomSubjectOptions): SbomSubject {
-  const info = readGoBuildInfo(bytes, readElf(bytes));
+  let elf: ReturnType<typeof readElf>;
+  try {
+    elf = readElf(bytes);
+  } catch (e) {
+    // Name the binary: inside an image, the reader's message alone does not say which file.
+    throw e instanceof ElfError ? new ElfError(`${what}: ${e.message}`) : e;
+  }
+  const info = readGoBuildInfo(bytes, elf);
   if (!info) {
     throw new Error(`${what}: has no Go build info, so there is no module list to build an SBOM from — build it with Go 1.18 or newer (go build keeps the build info unless it is stripped out with a packer or objcopy)`);
   }

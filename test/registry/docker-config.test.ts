@@ -40,6 +40,21 @@ describe('registry credentials from a Docker config', () => {
     expect(() => credentialsFor('ghcr.io', config('{'))).toThrow(/config\.json: not valid JSON/);
     expect(() => credentialsFor('ghcr.io', config({ auths: { 'ghcr.io': { auth: b64('nocolon') } } }))).toThrow(/auths\['ghcr\.io'\]\.auth does not decode to user:password — run docker login ghcr\.io again/);
   });
+
+  // Found by the fuzzing in docker-config.property.test.ts: values of the wrong type were returned as credentials.
+  test.each([
+    [{ auths: { 'ghcr.io': { username: {}, password: 'pw' } } }, /auths\['ghcr\.io'\]\.username is not a string/],
+    [{ auths: { 'ghcr.io': { auth: 5 } } }, /auths\['ghcr\.io'\]\.auth is not a string/],
+    [{ auths: { 'ghcr.io': 'x' } }, /auths\['ghcr\.io'\] is not an object/],
+    [{ auths: [] }, /auths is not an object/],
+    [{ credHelpers: 'x' }, /credHelpers is not an object/],
+    [{ credsStore: { x: 1 } }, /credential helper name .* is not a plain name/],
+    [{ credsStore: '../../bin/sh' }, /credential helper name .* is not a plain name/],
+  ])('fails if a field has the wrong type: %j', (json, message) => {
+    const file = config(json);
+    expect(() => credentialsFor('ghcr.io', file)).toThrow(message);
+    expect(() => credentialsFor('ghcr.io', file)).toThrow(new RegExp(`^${file.replace(/[.]/g, '\\.')}: `));
+  });
 });
 
 describe('registryLocation', () => {

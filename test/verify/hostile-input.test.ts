@@ -123,3 +123,38 @@ describe('image layouts', () => {
     expect(String(error)).not.toContain('SECRET');
   });
 });
+
+// Found by the fuzzing in test/inspect/image-readers.property.test.ts.
+describe('image JSON of the wrong shape', () => {
+  async function layoutWith(edit: (files: Map<string, Buffer>) => void): Promise<string> {
+    const files = ociLayout([{ platform: { os: 'linux', architecture: 'amd64' }, config: { User: '65532', Entrypoint: ['/app'] }, layers: [await layerTar([{ path: 'app', content: '' }])] }]);
+    edit(files);
+    return writeDir(tmp(), files);
+  }
+  const configOf = (files: Map<string, Buffer>) => [...files.keys()].find((k) => files.get(k)!.includes('"Entrypoint"'))!;
+
+  test('fails if the config Entrypoint is not a list, naming the layout and the field (was a TypeError)', async () => {
+    const dir = await layoutWith((files) => {
+      const name = configOf(files);
+      const config = JSON.parse(files.get(name)!.toString()) as { config: Record<string, unknown> };
+      config.config.Entrypoint = {};
+      files.set(name, Buffer.from(JSON.stringify(config)));
+    });
+    const r = await cli(['verify', dir]);
+    expect(r.stderr).toMatch(new RegExp(`^goship verify: ${dir}: sha256:[0-9a-f]{64}: config: Entrypoint is not a list$`));
+  });
+
+  test('fails if a digest is nested thousands deep, without a stack overflow', async () => {
+    const dir = await layoutWith((files) => {
+      files.set('index.json', Buffer.from(`{"manifests":[{"digest":${'['.repeat(5000)}${']'.repeat(5000)}}]}`));
+    });
+    await expect(verifyImage(dir)).rejects.toThrow(`${dir}: invalid digest (a list)`);
+  });
+
+  test('sbom names the image and the file when the entrypoint is not ELF (the message named neither)', async () => {
+    const dir = await layoutWith(() => undefined);
+    const r = await cli(['sbom', dir]);
+    expect(r.code).not.toBe(0);
+    expect(r.stderr).toContain(`${dir}:/app: not an ELF file: the file is empty`);
+  });
+});
