@@ -6,14 +6,14 @@
  */
 import { kubectl, clusterEnv, requireCluster, getJson } from '../../cluster/tools/kube';
 import { BUILDER_IMAGE, ensureBuilderImage, pinnedBuilderImage } from '../tools/buildah';
-import { buildkitEnv, requireBuildkit } from '../tools/buildx';
+import { buildkitEnv, pushDockerfileFrontend, requireBuildkit } from '../tools/buildx';
 import { Cleanup } from '../tools/cleanup';
 import { requireTools } from '../tools/prerequisites';
 import { PulumiEngine, requirePulumiTools, setUpEngine } from '../tools/pulumi';
 
 /** True when the tools, BuildKit and the cluster answer; in CI a missing one fails instead. */
 export function pulumiSuiteReady(): boolean {
-  return requireTools(['docker-registry', 'skopeo']) && requireBuildkit() && requireCluster();
+  return requireTools(['buildah', 'docker-registry', 'skopeo']) && requireBuildkit() && requireCluster();
 }
 
 /** An engine, the builder and the registry a suite file uses. */
@@ -37,6 +37,9 @@ export async function setUpPulumiSuite(cleanup: Cleanup): Promise<PulumiSuite> {
   }
   const builderImage = await pinnedBuilderImage(await ensureBuilderImage(BUILDER_IMAGE));
   const buildkit = buildkitEnv();
+  // goship's Dockerfiles start with `# syntax=docker/dockerfile:1`: BuildKit pulls that frontend
+  // through its Docker Hub mirror, buildkitd.sh's registry, where the suite puts it (as bake's does).
+  await pushDockerfileFrontend(buildkit.GOSHIP_BUILD_REGISTRY, 'docker/dockerfile:1');
   const cluster = clusterEnv();
   const engine = await setUpEngine(cleanup, { DOCKER_CONFIG: buildkit.DOCKER_CONFIG, KUBECONFIG: cluster.KUBECONFIG });
   return { engine, builder: buildkit.BUILDX_BUILDER, builderImage, registry: cluster.GOSHIP_CLUSTER_REGISTRY };
