@@ -14,8 +14,10 @@
  * - `namespace`         the namespace to create and deploy into (default: hello)
  * - `replicas`          pods (default: 2)
  * - `builderImage`      the Go builder image, e.g. pinned by digest (default: golang:<go.mod version>)
- * - `platforms`         comma-separated platforms to build (default: linux/amd64,linux/arm64);
- *                       a builder that cannot build several at once (Docker's `docker` driver) needs one
+ * - `platforms`         comma-separated platforms to build (default: linux/amd64,linux/arm64)
+ * - `builder`           the buildx builder to build with, by name (default: buildx's current one); e.g. a
+ *                       BuildKit daemon registered with `docker buildx create --driver remote`
+ * - `greeting`          the GREETING the service answers with (default: hello from goship)
  */
 import * as k8s from '@pulumi/kubernetes';
 import * as pulumi from '@pulumi/pulumi';
@@ -36,6 +38,7 @@ const hello = new HelloChart(app, 'hello', {
   replicas: config.getNumber('replicas'),
   builderImage: config.get('builderImage'),
   platforms: config.get('platforms')?.split(',').map((p) => Platform.custom(p.trim())),
+  greeting: config.get('greeting'),
 });
 
 const ns = new k8s.core.v1.Namespace(`namespace-${namespaceName}`, { metadata: { name: namespaceName } });
@@ -49,6 +52,7 @@ const apiKeySecret = new k8s.core.v1.Secret(`secret-${namespaceName}-${apiKeyRef
 const deployment = new GoshipDeployment('hello', {
   app,
   registries: registry.login ? [registry.login] : [],
+  builder: config.get('builder'),
 }, { dependsOn: [ns, apiKeySecret] });
 
 /** The pushed image, pinned: `<registry>/hello@sha256:…`. */

@@ -20,6 +20,8 @@ export interface HelloChartProps {
    * @default [Platform.LINUX_AMD64, Platform.LINUX_ARM64]
    */
   readonly platforms?: readonly Platform[];
+  /** The `GREETING` the service answers with; a change rolls the pods. @default 'hello from goship' */
+  readonly greeting?: string;
 }
 
 /** The example service: one image, built for amd64 and arm64, and the Deployment that runs it. */
@@ -39,7 +41,7 @@ export class HelloChart extends Chart {
     this.deployment = new RollingDeployment(this, 'hello', {
       image: this.image,
       replicas: props.replicas,
-      env: { GREETING: 'hello from goship' },
+      env: { GREETING: props.greeting ?? 'hello from goship' },
       secretEnv: { API_KEY: { secret: 'hello-api', key: 'api-key' } },
     });
   }

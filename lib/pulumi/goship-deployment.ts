@@ -39,9 +39,16 @@ export interface GoshipDeploymentArgs {
    */
   readonly namespace?: string;
   /**
-   * The buildx builder to build with. Multi-platform images need one that can build them
-   * (`docker buildx create --driver docker-container`), or Docker's containerd image store.
-   * @default - buildx's current builder
+   * The buildx builder to build with, by name: one of the builders in the buildx store of the
+   * Docker config the provider reads (`DOCKER_CONFIG`, else `~/.docker`). docker-build uses
+   * the `docker-container`, `kubernetes` and `remote` drivers only, never Docker's own `docker`
+   * driver. With no builder it boots a new `docker-container` one, which pulls
+   * `moby/buildkit` from Docker Hub: where that cannot be reached, run a BuildKit daemon and
+   * register it as a `remote` builder (`docker buildx create --name goship --driver remote
+   * unix:///run/buildkit/buildkitd.sock`), then pass its name. Such a builder also builds
+   * every platform of an image into one multi-platform index.
+   * @default - buildx's current builder, else a builder docker-build creates (see above)
+   * @example 'goship'
    */
   readonly builder?: string;
   /**
@@ -82,6 +89,9 @@ const GOSHIP_DEPLOYMENT_ARGS: PropNames<GoshipDeploymentArgs> = {
   prebuilt: true,
   prebuiltLookup: true,
 };
+
+/** The names buildx accepts for a builder (its `ValidateName`). */
+const BUILDX_BUILDER_NAME = /^[a-zA-Z][a-zA-Z0-9._-]*$/;
 
 /** Every field of a registries entry. */
 const REGISTRY_LOGIN_FIELDS: PropNames<RegistryLogin> = { address: true, username: true, password: true };
@@ -228,8 +238,8 @@ function planDeployment(name: string, args: GoshipDeploymentArgs): DeploymentPla
     if (args.prebuilt && args.builder !== undefined) {
       throw ValidationError.invalid('builder', args.builder, 'nothing is built when prebuilt is true', 'drop builder, or prebuilt to build the images');
     }
-    if (args.builder !== undefined && (typeof args.builder !== 'string' || args.builder.trim() === '')) {
-      throw ValidationError.invalid('builder', args.builder, 'must be the name of a buildx builder', 'leave it unset to use the current builder');
+    if (args.builder !== undefined && (typeof args.builder !== 'string' || !BUILDX_BUILDER_NAME.test(args.builder))) {
+      throw ValidationError.invalid('builder', args.builder, 'must be the name of a buildx builder (a letter, then letters, digits, `.`, `-` or `_`; as `docker buildx ls` lists it)', 'create one with `docker buildx create --name goship --driver remote <buildkitd address>` and pass its name, or leave builder unset');
     }
     const registries = args.registries ?? [];
     registries.forEach((r, i) => rejectUnknownProps(r, REGISTRY_LOGIN_FIELDS, 'RegistryLogin', `registries[${i}]`, true));

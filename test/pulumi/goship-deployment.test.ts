@@ -292,6 +292,14 @@ describe('GoshipDeployment Kubernetes objects', () => {
     expect(() => new GoshipDeployment('web', { app: fixture.app })).toThrow(/kind: 'v1\/Binding' — is a core kind the Pulumi backend does not apply/);
   });
 
+  test('fails if builder is not a buildx builder name, naming the prop and how to make one', () => {
+    for (const builder of ['', ' goship', 'unix:///run/buildkit/buildkitd.sock', '1st']) {
+      expect(() => new GoshipDeployment('web', { app: webFixture().app, builder }))
+        .toThrow(`[web] builder: ${JSON.stringify(builder).replace(/^"|"$/g, "'")} — must be the name of a buildx builder`);
+    }
+    expect(registered).toEqual([]);
+  });
+
   test('fails if the namespace override is not a namespace name', () => {
     expect(() => new GoshipDeployment('web', { app: webFixture().app, namespace: 'Prod_1' })).toThrow(/^\[web\] namespace: 'Prod_1'/);
   });

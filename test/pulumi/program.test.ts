@@ -34,6 +34,8 @@ describe('Pulumi.ts, the program that deploys examples/hello', () => {
       'hello:apiKey': 'api-key-value',
       'hello:namespace': 'demo',
       'hello:replicas': '3',
+      'hello:builder': 'goship',
+      'hello:greeting': 'hi from the stack',
     }, ['hello:registryPassword', 'hello:apiKey']);
     // WHEN
     program = await import('../../Pulumi');
@@ -47,6 +49,7 @@ describe('Pulumi.ts, the program that deploys examples/hello', () => {
     expect(image.inputs.tags[0]).toMatch(/^registry\.test\/acme\/hello:[0-9a-f]{7}(-dirty)?$/);
     expect(image.inputs.platforms).toEqual(['linux/amd64', 'linux/arm64']);
     expect(image.inputs.push).toBe(true);
+    expect(image.inputs.builder).toEqual({ name: 'goship' });
     expect(image.inputs.registries).toEqual({
       [pulumi.runtime.specialSigKey]: pulumi.runtime.specialSecretSig,
       value: [{ address: 'registry.test', username: 'ci', password: 'registry-token' }],
@@ -58,6 +61,7 @@ describe('Pulumi.ts, the program that deploys examples/hello', () => {
     expect(deployment.inputs.metadata.namespace).toBe('demo');
     expect(deployment.inputs.spec.replicas).toBe(3);
     expect(deployment.inputs.spec.template.spec.containers[0].image).toBe(`registry.test/acme/hello@${mockDigest('image-hello')}`);
+    expect(deployment.inputs.spec.template.spec.containers[0].env).toContainEqual({ name: 'GREETING', value: 'hi from the stack' });
     expect(named('service-demo-hello').type).toBe('kubernetes:core/v1:Service');
     expect(named('namespace-demo').inputs.metadata).toEqual({ name: 'demo' });
   });
