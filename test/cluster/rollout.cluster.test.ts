@@ -13,7 +13,7 @@ import { goship } from '../e2e/tools/goship';
 import { synthRollout } from './tools/charts';
 import { buildAndPush, clusterBuilderImage, pinFromRegistry, PushedImage } from './tools/images';
 import { ApiClient, clusterEnv, createNamespace, getJson, kubectl, requireCluster } from './tools/kube';
-import { formatLoad, LoadMode, LoadResult, startLoad } from './tools/load';
+import { formatLoad, getOnce, LoadMode, LoadResult, startLoad } from './tools/load';
 import { applyServerSide, readObjects, readyPodIps, rolloutStatus, waitNoTerminating, watchPods } from './tools/rollout';
 
 const describeCluster = requireCluster() ? describe : describe.skip;
@@ -119,10 +119,7 @@ describeCluster('rollouts under load on a real cluster', () => {
     // GIVEN hello running with one greeting
     const greetingOf = async () => {
       const ips = await readyPodIps(api, NAMESPACE, 'app.kubernetes.io/name=hello');
-      const answers = await Promise.all(ips.map(async (ip) => {
-        const res = await fetch(`http://${ip}:8080/`);
-        return ((await res.json()) as { greeting: string }).greeting;
-      }));
+      const answers = await Promise.all(ips.map(async (ip) => (await getOnce<{ greeting: string }>(ip, 8080)).greeting));
       return [...new Set(answers)];
     };
     const before = await greetingOf();
