@@ -35,7 +35,8 @@ describeCluster('goship output applied to a real cluster', () => {
     new HelloChart(app, 'hello', { builderImage, repository: `${registry}/goship-test/hello-example`, namespace: namespaces.hello });
     new ShopChart(app, 'shop', { builderImage, registry: `${registry}/goship-test/shop`, namespace: namespaces.shop });
     app.synth();
-    const pushed = await buildAndPush(outdir, ['hello', 'shop-api', 'shop-worker', 'shop-grpc'], cleanup);
+    // Bake targets are named after the image's repository (hello's is `…/hello-example`).
+    const pushed = await buildAndPush(outdir, ['hello-example', 'shop-api', 'shop-worker', 'shop-grpc'], cleanup);
     digests = Object.fromEntries(Object.entries(pushed).map(([k, v]) => [k, v.digest]));
     await pinFromRegistry(outdir, path.join(root, 'pins.json'), cleanup);
     const version = await serverMinorVersion();
