@@ -9,6 +9,7 @@ import { HelloChart } from '../../examples/hello/hello-chart';
 import { ShopChart } from '../../examples/shop/shop-chart';
 import { GoshipApp } from '../../lib';
 import { Cleanup } from '../e2e/tools/cleanup';
+import { startModuleRelay } from '../e2e/tools/module-relay';
 import { REPO_ROOT } from '../e2e/tools/process';
 import { buildAndPush, clusterBuilderImage, pinFromRegistry } from './tools/images';
 import { clusterEnv, createNamespace, getJson, kubectl, requireCluster, serverMinorVersion } from './tools/kube';
@@ -32,8 +33,11 @@ describeCluster('goship output applied to a real cluster', () => {
     const root = cleanup.tmpdir('apply');
     const outdir = path.join(root, 'dist');
     const app = new GoshipApp({ outdir, rootdir: REPO_ROOT, pinsFile: path.join(root, 'pins.json') });
-    new HelloChart(app, 'hello', { builderImage, repository: `${registry}/goship-test/hello-example`, namespace: namespaces.hello });
-    new ShopChart(app, 'shop', { builderImage, registry: `${registry}/goship-test/shop`, namespace: namespaces.shop });
+    // The builds download modules through the machine's own module proxy (the builder image's
+    // default, the public proxy, cannot be reached), relayed on 127.0.0.1.
+    const goProxy = (await startModuleRelay(cleanup)).url;
+    new HelloChart(app, 'hello', { builderImage, goProxy, repository: `${registry}/goship-test/hello-example`, namespace: namespaces.hello });
+    new ShopChart(app, 'shop', { builderImage, goProxy, registry: `${registry}/goship-test/shop`, namespace: namespaces.shop });
     app.synth();
     // Bake targets are named after the image's repository (hello's is `…/hello-example`).
     const pushed = await buildAndPush(outdir, ['hello-example', 'shop-api', 'shop-worker', 'shop-grpc'], cleanup);
