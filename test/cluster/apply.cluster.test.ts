@@ -7,7 +7,7 @@
 import * as path from 'path';
 import { HelloChart } from '../../examples/hello/hello-chart';
 import { ShopChart } from '../../examples/shop/shop-chart';
-import { GoshipApp } from '../../lib';
+import { GoshipApp, Platform } from '../../lib';
 import { Cleanup } from '../e2e/tools/cleanup';
 import { startModuleRelay } from '../e2e/tools/module-relay';
 import { REPO_ROOT } from '../e2e/tools/process';
@@ -36,7 +36,7 @@ describeCluster('goship output applied to a real cluster', () => {
     // The builds download modules through the machine's own module proxy (the builder image's
     // default, the public proxy, cannot be reached), relayed on 127.0.0.1.
     const goProxy = (await startModuleRelay(cleanup)).url;
-    new HelloChart(app, 'hello', { builderImage, goProxy, repository: `${registry}/goship-test/hello-example`, namespace: namespaces.hello });
+    new HelloChart(app, 'hello', { builderImage, goProxy, platforms: [Platform.LINUX_AMD64], repository: `${registry}/goship-test/hello-example`, namespace: namespaces.hello });
     new ShopChart(app, 'shop', { builderImage, goProxy, registry: `${registry}/goship-test/shop`, namespace: namespaces.shop });
     app.synth();
     // Bake targets are named after the image's repository (hello's is `…/hello-example`).
