@@ -7,8 +7,9 @@
 import * as path from 'path';
 import { HelloChart } from '../../examples/hello/hello-chart';
 import { ShopChart } from '../../examples/shop/shop-chart';
-import { GoshipApp } from '../../lib';
+import { GoshipApp, Platform } from '../../lib';
 import { Cleanup } from '../e2e/tools/cleanup';
+import { startModuleRelay } from '../e2e/tools/module-relay';
 import { REPO_ROOT } from '../e2e/tools/process';
 import { buildAndPush, clusterBuilderImage, pinFromRegistry } from './tools/images';
 import { clusterEnv, createNamespace, getJson, kubectl, requireCluster, serverMinorVersion } from './tools/kube';
@@ -32,10 +33,14 @@ describeCluster('goship output applied to a real cluster', () => {
     const root = cleanup.tmpdir('apply');
     const outdir = path.join(root, 'dist');
     const app = new GoshipApp({ outdir, rootdir: REPO_ROOT, pinsFile: path.join(root, 'pins.json') });
-    new HelloChart(app, 'hello', { builderImage, repository: `${registry}/goship-test/hello-example`, namespace: namespaces.hello });
-    new ShopChart(app, 'shop', { builderImage, registry: `${registry}/goship-test/shop`, namespace: namespaces.shop });
+    // The builds download modules through the machine's own module proxy (the builder image's
+    // default, the public proxy, cannot be reached), relayed on 127.0.0.1.
+    const goProxy = (await startModuleRelay(cleanup)).url;
+    new HelloChart(app, 'hello', { builderImage, goProxy, platforms: [Platform.LINUX_AMD64], repository: `${registry}/goship-test/hello-example`, namespace: namespaces.hello });
+    new ShopChart(app, 'shop', { builderImage, goProxy, registry: `${registry}/goship-test/shop`, namespace: namespaces.shop });
     app.synth();
-    const pushed = await buildAndPush(outdir, ['hello', 'shop-api', 'shop-worker', 'shop-grpc'], cleanup);
+    // Bake targets are named after the image's repository (hello's is `…/hello-example`).
+    const pushed = await buildAndPush(outdir, ['hello-example', 'shop-api', 'shop-worker', 'shop-grpc'], cleanup);
     digests = Object.fromEntries(Object.entries(pushed).map(([k, v]) => [k, v.digest]));
     await pinFromRegistry(outdir, path.join(root, 'pins.json'), cleanup);
     const version = await serverMinorVersion();

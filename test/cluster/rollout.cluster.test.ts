@@ -13,7 +13,7 @@ import { goship } from '../e2e/tools/goship';
 import { synthRollout } from './tools/charts';
 import { buildAndPush, clusterBuilderImage, pinFromRegistry, PushedImage } from './tools/images';
 import { ApiClient, clusterEnv, createNamespace, getJson, kubectl, requireCluster } from './tools/kube';
-import { formatLoad, LoadMode, LoadResult, startLoad } from './tools/load';
+import { formatLoad, getOnce, LoadMode, LoadResult, startLoad } from './tools/load';
 import { applyServerSide, readObjects, readyPodIps, rolloutStatus, waitNoTerminating, watchPods } from './tools/rollout';
 
 const describeCluster = requireCluster() ? describe : describe.skip;
@@ -105,7 +105,10 @@ describeCluster('rollouts under load on a real cluster', () => {
           const { result, counts, seconds } = await rollUnderLoad(s, mode, next);
           expect(result.failures).toEqual({});
           expect(result.ok).toBe(result.sent);
-          expect(result.sent).toBeGreaterThan(1000);
+          // Traffic spanned the switch: both versions answered (below). How many requests a
+          // second the generator reaches depends on the machine's load (16 to 200 seen), so the
+          // count is printed, and only a floor that any working run passes is asserted.
+          expect(result.sent).toBeGreaterThanOrEqual(100);
           expect(Object.keys(result.versions).sort()).toEqual(['v1', 'v2']);
           expect(counts.maxPods).toBeLessThanOrEqual(REPLICAS + 1);
           expect(counts.minReady).toBeGreaterThanOrEqual(REPLICAS);
@@ -119,10 +122,7 @@ describeCluster('rollouts under load on a real cluster', () => {
     // GIVEN hello running with one greeting
     const greetingOf = async () => {
       const ips = await readyPodIps(api, NAMESPACE, 'app.kubernetes.io/name=hello');
-      const answers = await Promise.all(ips.map(async (ip) => {
-        const res = await fetch(`http://${ip}:8080/`);
-        return ((await res.json()) as { greeting: string }).greeting;
-      }));
+      const answers = await Promise.all(ips.map(async (ip) => (await getOnce<{ greeting: string }>(ip, 8080)).greeting));
       return [...new Set(answers)];
     };
     const before = await greetingOf();
@@ -157,8 +157,8 @@ describeCluster('rollouts under load on a real cluster', () => {
       { clusterIp: svc.spec.clusterIP, port: svc.spec.ports[0].port, targetPort: 8080 });
     let result: LoadResult | undefined;
     try {
-      // WHEN it rolls out
-      await applyServerSide(cgo);
+      // WHEN it rolls out (the rollback before left kubectl owning the image: goship takes it back)
+      await applyServerSide(cgo, undefined, true);
       // THEN the new pod's container fails at start, with the kubelet's reason
       let failed: Record<string, any> | undefined;
       for (let i = 0; i < 120 && !failed; i++) {
@@ -170,8 +170,13 @@ describeCluster('rollouts under load on a real cluster', () => {
       const status = failed!.status.containerStatuses[0];
       note(`cgo pod: ready ${status.ready}, restarts ${status.restartCount}, state ${JSON.stringify(status.state)}, last ${JSON.stringify(status.lastState)}`);
       expect(status.ready).toBe(false);
-      expect(status.lastState.terminated).toMatchObject({ reason: 'StartError', exitCode: 128 });
-      expect(status.lastState.terminated.message).toContain('exec: "/app": no such file or directory');
+      // /app exists, so runc starts the container; the kernel then finds no ELF interpreter
+      // and runc's init writes the exec error to the container's stderr and exits 1 (seen with
+      // containerd 1.6.20 and runc 1.1.5).
+      expect(status.lastState.terminated).toMatchObject({ reason: 'Error', exitCode: 1 });
+      const logs = await kubectl(['-n', NAMESPACE, 'logs', `pod/${failed!.metadata.name}`, '--previous']);
+      note(`cgo pod's log: ${logs.stdout.trim()}`);
+      expect(logs.stdout.trim()).toBe('exec /app: no such file or directory');
       // AND the rollout is stuck with both old pods ready
       await sleep(10_000);
       const d = await getJson<any>(['-n', NAMESPACE, 'deployment', 'hello']);

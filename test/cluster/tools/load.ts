@@ -64,13 +64,18 @@ class EndpointFollower {
   private ready: Endpoint[] = [];
   private next = 0;
   private timer?: NodeJS.Timeout;
+  private stopped = false;
   private readonly api = new ApiClient();
 
   public constructor(private readonly namespace: string, private readonly service: string, private readonly port: number) {}
 
   public async start(): Promise<void> {
     await this.refresh();
+    // A refresh still in flight when stop() runs must not arm the next one.
     const loop = () => {
+      if (this.stopped) {
+        return;
+      }
       this.timer = setTimeout(() => {
         this.refresh().catch(() => undefined).finally(loop);
       }, 100);
@@ -95,6 +100,7 @@ class EndpointFollower {
   }
 
   public stop(): void {
+    this.stopped = true;
     clearTimeout(this.timer);
     this.api.close();
     for (const e of this.endpoints.values()) {
@@ -248,4 +254,26 @@ export function formatLoad(label: string, r: LoadResult): string {
   const failures = Object.entries(r.failures).map(([k, v]) => `${k}: ${v}`).join(', ') || 'none';
   const versions = Object.entries(r.versions).map(([k, v]) => `${k}: ${v}`).join(', ');
   return `${label} [${r.mode}] sent ${r.sent}, ok ${r.ok}, failed ${r.failed} (${failures}); answered by ${versions}; ${r.seconds.toFixed(1)} s, ${(r.sent / r.seconds).toFixed(0)} req/s`;
+}
+
+/** One GET of `http://host:port/` on a connection of its own (closed after), its body parsed as JSON. */
+export function getOnce<T>(host: string, port: number, timeoutMs = 5000): Promise<T> {
+  return new Promise((resolve, reject) => {
+    const req = http.request({ host, port, path: '/', method: 'GET', agent: false, headers: { Connection: 'close' }, timeout: timeoutMs }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('error', reject);
+      res.on('end', () => {
+        const body = Buffer.concat(chunks).toString('utf8');
+        if (res.statusCode !== 200) {
+          reject(new Error(`GET http://${host}:${port}/: ${res.statusCode} ${body}`));
+          return;
+        }
+        resolve(JSON.parse(body) as T);
+      });
+    });
+    req.on('timeout', () => req.destroy(new Error(`GET http://${host}:${port}/: no answer within ${timeoutMs} ms`)));
+    req.on('error', reject);
+    req.end();
+  });
 }

@@ -14,12 +14,14 @@ export function readObjects(file: string, skipGroups: readonly string[] = []): A
 
 /**
  * `kubectl apply --server-side` as goship's field manager. Returns kubectl's stderr: the API
- * server's warnings (deprecations, Pod Security) appear there as `Warning: …` lines.
+ * server's warnings (deprecations, Pod Security) appear there as `Warning: …` lines. With
+ * `forceConflicts`, goship takes back fields another manager changed (after `kubectl rollout
+ * undo`, kubectl owns the pod template's image), as a GitOps sync does.
  */
-export async function applyServerSide(objects: ReadonlyArray<Record<string, unknown>>, namespace?: string): Promise<string> {
+export async function applyServerSide(objects: ReadonlyArray<Record<string, unknown>>, namespace?: string, forceConflicts = false): Promise<string> {
   const input = objects.map((o) => JSON.stringify(o)).join('\n');
   const { stderr } = await kubectl([
-    'apply', '--server-side', '--field-manager', 'goship', '--force-conflicts=false',
+    'apply', '--server-side', '--field-manager', 'goship', `--force-conflicts=${forceConflicts}`,
     ...(namespace ? ['-n', namespace] : []), '-f', '-',
   ], { input });
   return stderr;
