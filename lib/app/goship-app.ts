@@ -7,6 +7,7 @@ import { ValidationError, validating } from '../model/errors';
 import { PropNames, rejectUnknownProps } from '../model/known-props';
 import { replaceDirectory } from '../output/atomic-output';
 import { stringifyManifests } from '../output/manifest-yaml';
+import { recoverInterruptedPin } from '../output/output-lock';
 import { applyPins, pinsFileOf } from '../pin/pins';
 import { checkDockerfile, checkManifestSources, Finding } from '../policy';
 import { renderBakeFile } from '../render/bake';
@@ -114,6 +115,8 @@ export class GoshipApp extends App {
    * instead, after the same validation: the output folder stays as it is until the push succeeded.
    */
   public override synth(): void {
+    // A pin killed half way is undone before the pin file is read, not after.
+    recoverInterruptedPin(this.outdir);
     const files = this.renderFiles();
     const planFile = process.env[PUBLISH_PLAN_ENV];
     if (planFile) {

@@ -74,6 +74,23 @@ export function withOutputLock<T>(target: string, work: () => T): T {
   }
 }
 
+/**
+ * Undoes a `pin` of `outdir` that was killed half way, if it left a journal, holding the
+ * folder's lock. A run that reads the pin file before it writes (synth) calls this first, so
+ * it never renders from a pin file the journal is about to put back.
+ */
+export function recoverInterruptedPin(outdir: string): void {
+  let target: string;
+  try {
+    target = resolveOutputFolder(outdir);
+  } catch {
+    return; // not a folder goship may write: the run that writes it says why
+  }
+  if (fs.existsSync(journalFileOf(target))) {
+    withOutputLock(target, () => undefined);
+  }
+}
+
 /** The first bytes of a small file, '' when it cannot be read. */
 function readSmall(file: string): string {
   try {

@@ -76,7 +76,7 @@ describeE2E('pin and ci on a full disk', () => {
 
   test('pin either pins everything, or fails with ENOSPC and changes nothing, at every amount of free space', () => {
     // GIVEN a synthesized app with two services and a pins file on the small disk
-    const out = synthTwoServices(mount);
+    const { out } = synthTwoServices(mount);
     const pinsFile = path.join(mount, 'goship.pins.json');
     const pins = new Map(['api', 'worker'].map((n) => [n, { ref: `ghcr.io/acme/${n}:v1`, digest: DIGEST }]));
     let outcomes = '';
