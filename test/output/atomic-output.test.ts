@@ -6,6 +6,7 @@ import { ApiObject, Chart } from 'cdk8s';
 import { GoshipApp } from '../../lib';
 import { writeFileAtomic } from '../../lib/output/atomic-output';
 import { lockFileOf } from '../../lib/output/output-lock';
+import { failRename, restoreRename } from '../support/fail-rename';
 
 /** Fault injection for synth's output folder: locks, failed renames, links, files, concurrent runs. */
 
@@ -40,23 +41,7 @@ function runChild(out: string, charts: number): Promise<{ code: number | null; s
   return new Promise((resolve) => child.on('exit', (code) => resolve({ code, stdout })));
 }
 
-// The module object itself: lib's namespace imports read through to it, so a swapped function is seen.
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-const nodeFs = require('fs') as typeof import('fs');
-const realRename = nodeFs.renameSync;
-/** Makes renameSync fail where `fails(from, to)` says, as a full or failing disk would. */
-function failRename(fails: (from: string, to: string) => string | undefined): void {
-  nodeFs.renameSync = (from, to) => {
-    const code = fails(String(from), String(to));
-    if (code !== undefined) {
-      throw Object.assign(new Error(`${code}: injected rename failure`), { code });
-    }
-    realRename(from, to);
-  };
-}
-afterEach(() => {
-  nodeFs.renameSync = realRename;
-});
+afterEach(restoreRename);
 
 describe('synth output under faults', () => {
   test('fails if the second rename fails, and the previous output is back, byte-identical', () => {

@@ -5,6 +5,7 @@ import { Chart } from 'cdk8s';
 import { GoshipApp, GoStaticImage, Platform, RollingDeployment } from '../../lib';
 import { lockFileOf } from '../../lib/output/output-lock';
 import { pinOutput, readBakeTargets } from '../../lib/pin/pin-output';
+import { failRename, restoreRename } from '../support/fail-rename';
 import { makeGoModule } from '../support/go-module';
 
 /** Fault injection for `goship pin`: only the YAML it pins changes, and a failure changes nothing. */
@@ -51,23 +52,7 @@ function synthesized() {
   return { root, out, pinsFile, pin };
 }
 
-// The module object itself: lib's namespace imports read through to it, so a swapped function is seen.
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-const nodeFs = require('fs') as typeof import('fs');
-const realRename = nodeFs.renameSync;
-/** Makes renameSync fail where `fails(from, to)` says, as a full or failing disk would. */
-function failRename(fails: (from: string, to: string) => string | undefined): void {
-  nodeFs.renameSync = (from, to) => {
-    const code = fails(String(from), String(to));
-    if (code !== undefined) {
-      throw Object.assign(new Error(`${code}: injected rename failure`), { code });
-    }
-    realRename(from, to);
-  };
-}
-afterEach(() => {
-  nodeFs.renameSync = realRename;
-});
+afterEach(restoreRename);
 
 describe('goship pin under faults', () => {
   test('rewrites only the YAML it pins: binaries, modes, empty folders and links stay as they were', () => {
