@@ -12,6 +12,11 @@ export interface ShopChartProps {
   readonly goProxy?: string;
   /** Namespace of the objects. @default 'shop' */
   readonly namespace?: string;
+  /**
+   * Platforms to build the three images for, e.g. only the cluster's own.
+   * @default [Platform.LINUX_AMD64, Platform.LINUX_ARM64]
+   */
+  readonly platforms?: readonly Platform[];
 }
 
 /** The metrics port of every shop service: scraped by Prometheus, never on a Service. */
@@ -36,7 +41,7 @@ export class ShopChart extends Chart {
       main: `./cmd/${name}`,
       name: `shop-${name}`,
       repository: `${props.registry ?? 'registry.example.com/shop'}/${name}`,
-      platforms: [Platform.LINUX_AMD64, Platform.LINUX_ARM64],
+      platforms: props.platforms ?? [Platform.LINUX_AMD64, Platform.LINUX_ARM64],
       builderImage: props.builderImage,
       goProxy: props.goProxy,
     });

@@ -37,7 +37,7 @@ describeCluster('goship output applied to a real cluster', () => {
     // default, the public proxy, cannot be reached), relayed on 127.0.0.1.
     const goProxy = (await startModuleRelay(cleanup)).url;
     new HelloChart(app, 'hello', { builderImage, goProxy, platforms: [Platform.LINUX_AMD64], repository: `${registry}/goship-test/hello-example`, namespace: namespaces.hello });
-    new ShopChart(app, 'shop', { builderImage, goProxy, registry: `${registry}/goship-test/shop`, namespace: namespaces.shop });
+    new ShopChart(app, 'shop', { builderImage, goProxy, platforms: [Platform.LINUX_AMD64], registry: `${registry}/goship-test/shop`, namespace: namespaces.shop });
     app.synth();
     // Bake targets are named after the image's repository (hello's is `…/hello-example`).
     const pushed = await buildAndPush(outdir, ['hello-example', 'shop-api', 'shop-worker', 'shop-grpc'], cleanup);

@@ -1,8 +1,8 @@
 /**
  * Rollouts on a real cluster (scripts/cluster.sh), under load: v1 rolls to v2 (a new tag, a new
- * digest) and back, while a load generator sends a few hundred requests a second through the
- * Service's cluster IP (kube-proxy, a new connection per request) or, like an ingress
- * controller, to the ready EndpointSlice addresses over kept-alive connections. No request may
+ * digest) and back, while two load generators send requests at once, one through the
+ * Service's cluster IP (kube-proxy, a new connection per request), one like an ingress
+ * controller to the ready EndpointSlice addresses over kept-alive connections. No request may
  * fail, the Deployment never runs more than replicas + 1 pods nor fewer than replicas ready, and
  * the rollout ends within its progress deadline. Then a rollback restores the env, and a cgo
  * image on scratch fails to start while the old pods keep serving.
@@ -20,6 +20,9 @@ const describeCluster = requireCluster() ? describe : describe.skip;
 const NAMESPACE = 'goship-rollout';
 const REPLICAS = 2;
 const ROUNDS = 3;
+/** Both ways real traffic reaches the pods, each at this many requests a second, during every rollout. */
+const MODES: readonly LoadMode[] = ['service', 'endpoints'];
+const RATE = 150;
 const SERVICES = ['hello', 'shutdown'] as const;
 type Service = typeof SERVICES[number];
 
@@ -67,13 +70,17 @@ describeCluster('rollouts under load on a real cluster', () => {
     await cleanup.run();
   });
 
-  /** Rolls `s` to `tag` under load; returns the load's counts, the pod counts and the seconds the rollout took. */
-  const rollUnderLoad = async (s: Service, mode: LoadMode, tag: string) => {
+  /**
+   * Rolls `s` to `tag` under both loads at once (through the Service, new connections; and
+   * through the EndpointSlices, kept-alive); returns each load's counts, the pod counts and
+   * the seconds the rollout took.
+   */
+  const rollUnderLoad = async (s: Service, tag: string) => {
     const svc = await getJson<{ spec: { clusterIP: string; ports: Array<{ port: number; targetPort: number | string }> } }>(['-n', NAMESPACE, 'service', s]);
-    const load = await startLoad({ mode, namespace: NAMESPACE, service: s, rate: 200, maxSeconds: 300 },
-      { clusterIp: svc.spec.clusterIP, port: svc.spec.ports[0].port, targetPort: 8080 });
+    const target = { clusterIp: svc.spec.clusterIP, port: svc.spec.ports[0].port, targetPort: 8080 };
+    const loads = await Promise.all(MODES.map((mode) => startLoad({ mode, namespace: NAMESPACE, service: s, rate: RATE, maxSeconds: 300 }, target)));
     const pods = watchPods(api, NAMESPACE, `app.kubernetes.io/name=${s}`);
-    let result: LoadResult | undefined;
+    let results: LoadResult[] | undefined;
     try {
       await sleep(2000);
       const started = Date.now();
@@ -83,26 +90,29 @@ describeCluster('rollouts under load on a real cluster', () => {
       // The old pods' whole exit (preStop sleep, SIGTERM, drain) happens under load too.
       await waitNoTerminating(api, NAMESPACE, `app.kubernetes.io/name=${s}`);
       await sleep(1000);
-      result = await load.stop();
+      results = await Promise.all(loads.map((l) => l.stop()));
       const counts = await pods.stop();
-      note(formatLoad(`${s} -> ${tag}`, result));
+      for (const r of results) {
+        note(formatLoad(`${s} -> ${tag}`, r));
+      }
       note(`${s} -> ${tag}: rollout ${seconds.toFixed(1)} s; pods at most ${counts.maxPods} (${counts.maxPodsWithTerminating} with terminating ones), ready at least ${counts.minReady}, ${counts.samples} samples`);
-      return { result, counts, seconds };
+      return { results, counts, seconds };
     } finally {
-      if (!result) {
-        await load.stop();
+      if (!results) {
+        await Promise.all(loads.map((l) => l.stop()));
         await pods.stop();
       }
     }
   };
 
   for (const s of SERVICES) {
-    for (const mode of ['service', 'endpoints'] as const) {
-      test(`${s}: ${ROUNDS} rollouts (v1 -> v2 -> v1 ...) with load through ${mode === 'service' ? 'the Service (kube-proxy, a new connection per request)' : 'the EndpointSlices (kept-alive connections)'}: no request fails`, async () => {
-        for (let round = 0; round < ROUNDS; round++) {
-          const current = (deployment('v1', s).spec.template.spec.containers[0].image === (await getJson<any>(['-n', NAMESPACE, 'deployment', s])).spec.template.spec.containers[0].image) ? 'v1' : 'v2';
-          const next = current === 'v1' ? 'v2' : 'v1';
-          const { result, counts, seconds } = await rollUnderLoad(s, mode, next);
+    test(`${s}: ${ROUNDS} rollouts (v1 -> v2 -> v1 ...), each under load through the Service (kube-proxy, a new connection per request) and the EndpointSlices (kept-alive connections) at once: no request fails`, async () => {
+      for (let round = 0; round < ROUNDS; round++) {
+        const current = (deployment('v1', s).spec.template.spec.containers[0].image === (await getJson<any>(['-n', NAMESPACE, 'deployment', s])).spec.template.spec.containers[0].image) ? 'v1' : 'v2';
+        const next = current === 'v1' ? 'v2' : 'v1';
+        const { results, counts, seconds } = await rollUnderLoad(s, next);
+        expect(results.map((r) => r.mode)).toEqual(MODES);
+        for (const result of results) {
           expect(result.failures).toEqual({});
           expect(result.ok).toBe(result.sent);
           // Traffic spanned the switch: both versions answered (below). How many requests a
@@ -110,12 +120,12 @@ describeCluster('rollouts under load on a real cluster', () => {
           // count is printed, and only a floor that any working run passes is asserted.
           expect(result.sent).toBeGreaterThanOrEqual(100);
           expect(Object.keys(result.versions).sort()).toEqual(['v1', 'v2']);
-          expect(counts.maxPods).toBeLessThanOrEqual(REPLICAS + 1);
-          expect(counts.minReady).toBeGreaterThanOrEqual(REPLICAS);
-          expect(seconds).toBeLessThan(deployment(next, s).spec.progressDeadlineSeconds);
         }
-      });
-    }
+        expect(counts.maxPods).toBeLessThanOrEqual(REPLICAS + 1);
+        expect(counts.minReady).toBeGreaterThanOrEqual(REPLICAS);
+        expect(seconds).toBeLessThan(deployment(next, s).spec.progressDeadlineSeconds);
+      }
+    });
   }
 
   test('rollout undo brings back the env of the revision it restores, in the running pods', async () => {
@@ -174,9 +184,21 @@ describeCluster('rollouts under load on a real cluster', () => {
       // and runc's init writes the exec error to the container's stderr and exits 1 (seen with
       // containerd 1.6.20 and runc 1.1.5).
       expect(status.lastState.terminated).toMatchObject({ reason: 'Error', exitCode: 1 });
-      const logs = await kubectl(['-n', NAMESPACE, 'logs', `pod/${failed!.metadata.name}`, '--previous']);
-      note(`cgo pod's log: ${logs.stdout.trim()}`);
-      expect(logs.stdout.trim()).toBe('exec /app: no such file or directory');
+      // The kubelet keeps one dead container a pod: a restart between reading the status and
+      // reading the log removes the one asked for, and the API server then answers "unable to
+      // retrieve container logs". Ask again for the newest dead one.
+      let log = '';
+      for (let i = 0; i < 10 && !log.startsWith('exec '); i++) {
+        const pod = await getJson<any>(['-n', NAMESPACE, 'pod', failed!.metadata.name]);
+        const current = pod.status.containerStatuses[0].state.terminated ? [] : ['--previous'];
+        log = (await kubectl(['-n', NAMESPACE, 'logs', `pod/${failed!.metadata.name}`, ...current], { allowFailure: true })).stdout.trim();
+        if (!log.startsWith('exec ')) {
+          note(`cgo pod's log not read yet: ${log}`);
+          await sleep(1000);
+        }
+      }
+      note(`cgo pod's log: ${log}`);
+      expect(log).toBe('exec /app: no such file or directory');
       // AND the rollout is stuck with both old pods ready
       await sleep(10_000);
       const d = await getJson<any>(['-n', NAMESPACE, 'deployment', 'hello']);
