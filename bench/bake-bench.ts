@@ -76,6 +76,8 @@ function startRelay(workdir: string): string {
   }
   const portFile = path.join(workdir, 'relay.port');
   const relay = spawn(process.execPath, ['-r', 'ts-node/register/transpile-only', path.join(__dirname, 'module-relay.ts'), upstream, portFile], { stdio: 'inherit' });
+  // Unreferenced, it does not keep the bench alive once the bench is done; exiting stops it.
+  relay.unref();
   process.on('exit', () => relay.kill());
   const sleep = new Int32Array(new SharedArrayBuffer(4));
   for (let i = 0; i < 600 && !fs.existsSync(portFile); i++) {

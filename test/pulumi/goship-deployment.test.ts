@@ -5,7 +5,6 @@ import * as k8s from '@pulumi/kubernetes';
 import * as pulumi from '@pulumi/pulumi';
 import { ApiObject, Chart } from 'cdk8s';
 import { parseAllDocuments } from 'yaml';
-import { HelloChart } from '../../examples/hello/hello-chart';
 import { ShopChart } from '../../examples/shop/shop-chart';
 import { GoshipApp } from '../../lib';
 import { GoshipDeployment } from '../../lib/pulumi';
@@ -152,21 +151,6 @@ describe('GoshipDeployment Kubernetes objects', () => {
     expect(byKind.get('Deployment').spec.template.spec.containers[0].image).toBe(pinned);
     expect(byKind.get('Job').spec.template.spec.initContainers[0].image).toBe(pinned);
     expect(byKind.get('Job').spec.template.spec.containers[0].image).toBe('docker.io/library/busybox:1.36');
-  });
-
-  test('parity for the hello example: the same objects as its YAML, the image pinned', async () => {
-    // GIVEN
-    const outdir = fs.mkdtempSync(path.join(fs.realpathSync(os.tmpdir()), 'goship-hello-'));
-    const app = new GoshipApp({ outdir });
-    const chart = new HelloChart(app, 'hello', { repository: 'registry.test/team/hello', namespace: 'demo' });
-    app.synth();
-    // WHEN
-    await deploy({ app });
-    // THEN
-    const pinned = `registry.test/team/hello@${mockDigest('image-hello')}`;
-    const expected = yamlObjects(outdir).map((o) => withImage(o, chart.image.imageRef, pinned));
-    expect(new Map(kubernetes().map((r) => [key(r.inputs), r.inputs]))).toEqual(new Map(expected.map((o) => [key(o), o])));
-    expect(ofType('docker-build:index:Image')[0].inputs.dockerfile.inline).toBe(fs.readFileSync(path.join(outdir, 'images/hello/Dockerfile'), 'utf8'));
   });
 
   test('every child has the component as parent; a workload waits for its image and for the ServiceAccount its pods use', async () => {

@@ -66,14 +66,6 @@ describe('Pulumi.ts, the program that deploys examples/hello', () => {
     expect(named('namespace-demo').inputs.metadata).toEqual({ name: 'demo' });
   });
 
-  test('stores the API key in the Secret the Deployment reads, as a secret', () => {
-    const secret = named('secret-demo-hello-api');
-    const ref = named('deployment-demo-hello').inputs.spec.template.spec.containers[0].env
-      .find((e: any) => e.name === 'API_KEY').valueFrom.secretKeyRef;
-    expect(secret.inputs.metadata).toEqual({ name: ref.name, namespace: 'demo' });
-    expect(secret.inputs.stringData).toEqual({ [pulumi.runtime.specialSigKey]: pulumi.runtime.specialSecretSig, value: { [ref.key]: 'api-key-value' } });
-  });
-
   test('exports the pinned image, the Services and the namespace, and no secret', async () => {
     expect(await valueOf(program.images)).toEqual({ hello: `registry.test/acme/hello@${mockDigest('image-hello')}` });
     expect(await valueOf(program.services)).toEqual([{ name: 'hello', namespace: 'demo' }]);

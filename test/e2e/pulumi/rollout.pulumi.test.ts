@@ -1,7 +1,8 @@
 /**
  * A one-line change to the Go code, deployed with `pulumi up` on the real cluster under load:
  * a new image, a rolling update, and no failed request, counted with the cluster suite's load
- * generator (through the Service, a new connection per request). `npm run test:pulumi`.
+ * generator, through the Service (a new connection per request) and the EndpointSlices
+ * (kept-alive connections) at once. `npm run test:pulumi`.
  */
 import * as fs from 'fs';
 import * as path from 'path';
@@ -53,9 +54,12 @@ const cleanup = new Cleanup();
     expect(first.error).toBeUndefined();
     expect((await rolledOut(namespace, 'hello')).ok).toBe(true);
     const svc = await getJson<{ spec: { clusterIP: string; ports: Array<{ port: number }> } }>(['-n', namespace, 'service', 'hello']);
-    const load = await startLoad({ mode: 'service', namespace, service: 'hello', rate: 50, maxSeconds: 900 },
-      { clusterIp: svc.spec.clusterIP, port: svc.spec.ports[0].port, targetPort: 8080 });
-    let result: LoadResult | undefined;
+    const target = { clusterIp: svc.spec.clusterIP, port: svc.spec.ports[0].port, targetPort: 8080 };
+    // Both ways real traffic reaches the pods, at once: through the Service (kube-proxy, a new
+    // connection per request) and, like an ingress controller, the EndpointSlices (kept-alive).
+    const loads = await Promise.all((['service', 'endpoints'] as const).map((mode) =>
+      startLoad({ mode, namespace, service: 'hello', rate: 150, maxSeconds: 900 }, target)));
+    let results: LoadResult[] = [];
     let second: Awaited<ReturnType<typeof stackRun>>;
     try {
       await sleep(2000);
@@ -69,16 +73,21 @@ const cleanup = new Cleanup();
       await waitNoTerminating(api, namespace, 'app.kubernetes.io/name=hello');
       await sleep(1000);
     } finally {
-      result = await load.stop();
-      console.log(formatLoad('pulumi up of a Go change', result));
+      results = await Promise.all(loads.map((l) => l.stop()));
+      for (const result of results) {
+        console.log(formatLoad('pulumi up of a Go change', result));
+      }
     }
     // THEN a new digest is deployed, the pods answer with the new code, and no request failed
     expect(second.error).toBeUndefined();
     expect(imageOf(second)).not.toBe(imageOf(first));
     expect(second.changes).toEqual({ update: 2, same: expect.any(Number) });
     expect((await rolledOut(namespace, 'hello')).ok).toBe(true);
-    expect(result.failures).toEqual({});
-    expect(result.versions).toEqual({ 'v1': expect.any(Number), 'v1-2': expect.any(Number) });
+    for (const result of results) {
+      expect(result.failures).toEqual({});
+      expect(result.ok).toBe(result.sent);
+      expect(result.versions).toEqual({ 'v1': expect.any(Number), 'v1-2': expect.any(Number) });
+    }
   });
 
   test('destroy removes every object it made', async () => {
