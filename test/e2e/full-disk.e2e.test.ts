@@ -1,21 +1,16 @@
 import { execFileSync } from 'child_process';
 import * as fs from 'fs';
-import * as os from 'os';
 import * as path from 'path';
 import { ApiObject, Chart } from 'cdk8s';
 import { GoshipApp } from '../../lib';
-import { IN_CI } from './tools';
+import { describeAsRoot, mountTmpfs, unmountTmpfs } from './tools/tmpfs';
 
 /**
  * A real full disk and a real read-only file system: 512 KiB tmpfs mounts made for the test
  * (root only). A synth that runs out of space, or cannot write, fails and leaves the previous
  * output byte-identical, with no staging folder or lock left behind.
  */
-const root = typeof process.getuid === 'function' && process.getuid() === 0;
-if (!root && IN_CI) {
-  throw new Error('the full-disk suite mounts a tmpfs and needs root');
-}
-const describeE2E = root ? describe : describe.skip;
+const describeE2E = describeAsRoot('full-disk');
 
 function synth(out: string, charts: number, bytes: number): void {
   const app = new GoshipApp({ outdir: out });
@@ -32,13 +27,9 @@ function readTree(dir: string): Record<string, string> {
 describeE2E('synth on a full disk', () => {
   let mount: string;
   beforeAll(() => {
-    mount = fs.mkdtempSync(path.join(os.tmpdir(), 'goship-full-'));
-    execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=512k', 'tmpfs', mount]);
+    mount = mountTmpfs('goship-full-', '512k');
   });
-  afterAll(() => {
-    execFileSync('umount', [mount]);
-    fs.rmdirSync(mount);
-  });
+  afterAll(() => unmountTmpfs(mount));
 
   test('fails with ENOSPC and leaves the previous output byte-identical', () => {
     // GIVEN a good synth of 3 small charts
@@ -56,8 +47,7 @@ describeE2E('synth on a full disk', () => {
 describeE2E('synth into a read-only parent', () => {
   test('fails with EROFS and leaves the previous output byte-identical', () => {
     // GIVEN a good synth on a tmpfs, which is then remounted read-only
-    const mount = fs.mkdtempSync(path.join(os.tmpdir(), 'goship-ro-'));
-    execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=512k', 'tmpfs', mount]);
+    const mount = mountTmpfs('goship-ro-', '512k');
     try {
       const out = path.join(mount, 'dist');
       synth(out, 2, 10);
@@ -69,8 +59,7 @@ describeE2E('synth into a read-only parent', () => {
       expect(readTree(out)).toEqual(before);
       expect(fs.readdirSync(mount)).toEqual(['dist']);
     } finally {
-      execFileSync('umount', [mount]);
-      fs.rmdirSync(mount);
+      unmountTmpfs(mount);
     }
   });
 });

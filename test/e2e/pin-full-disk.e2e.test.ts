@@ -1,11 +1,9 @@
-import { execFileSync } from 'child_process';
 import * as fs from 'fs';
-import * as os from 'os';
 import * as path from 'path';
-import { CliIo, main } from '../../lib/cli/main';
 import { pinOutput, readBakeTargets } from '../../lib/pin/pin-output';
+import { CliRun, runCli } from '../support/cli';
 import { synthTwoServices } from '../support/two-services';
-import { IN_CI } from './tools';
+import { describeAsRoot, mountTmpfs, unmountTmpfs } from './tools/tmpfs';
 
 /**
  * `goship pin` and `goship ci` on a real full disk: a 1 MiB tmpfs made for the test (root
@@ -13,11 +11,7 @@ import { IN_CI } from './tools';
  * (YAML and pins file) or fails and leaves the output folder and the pins file byte-identical,
  * with no temporary file or lock left; ci either writes the workflow or leaves it as it was.
  */
-const root = typeof process.getuid === 'function' && process.getuid() === 0;
-if (!root && IN_CI) {
-  throw new Error('the pin full-disk suite mounts a tmpfs and needs root');
-}
-const describeE2E = root ? describe : describe.skip;
+const describeE2E = describeAsRoot('pin full-disk');
 const DIGEST = `sha256:${'a'.repeat(64)}`;
 
 /** Every file and folder under `dir` with its mode and bytes (links as their target). */
@@ -66,13 +60,9 @@ function fillLeaving(dir: string, free: number): void {
 describeE2E('pin and ci on a full disk', () => {
   let mount: string;
   beforeAll(() => {
-    mount = fs.mkdtempSync(path.join(os.tmpdir(), 'goship-pinfull-'));
-    execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=1m', 'tmpfs', mount]);
+    mount = mountTmpfs('goship-pinfull-', '1m');
   });
-  afterAll(() => {
-    execFileSync('umount', [mount]);
-    fs.rmdirSync(mount);
-  });
+  afterAll(() => unmountTmpfs(mount));
 
   test('pin either pins everything, or fails with ENOSPC and changes nothing, at every amount of free space', () => {
     // GIVEN a synthesized app with two services and a pins file on the small disk
@@ -115,21 +105,14 @@ describeE2E('pin and ci on a full disk', () => {
     const workflow = path.join(mount, 'release.yml');
     fs.writeFileSync(workflow, 'previous workflow\n');
     fillLeaving(mount, 0);
-    const err: string[] = [];
-    const io: CliIo = { out: () => undefined, err: (t) => err.push(t) };
-    const cwd = process.cwd();
-    process.chdir(mount);
+    let ci: CliRun;
     try {
-      const code = await main(['ci', '--output', workflow], io).catch((e: Error) => {
-        err.push(e.message);
-        return 1;
-      });
-      expect(code).not.toBe(0);
+      ci = await runCli(['ci', '--output', workflow], mount);
     } finally {
-      process.chdir(cwd);
       fs.rmSync(path.join(mount, 'filler'));
     }
-    expect(err.join('\n')).toMatch(/ENOSPC/);
+    expect(ci.code).not.toBe(0);
+    expect(ci.stderr).toMatch(/ENOSPC/);
     expect(fs.readFileSync(workflow, 'utf8')).toBe('previous workflow\n');
     expect(fs.readdirSync(mount).filter((f) => f.includes('release'))).toEqual(['release.yml']);
   });

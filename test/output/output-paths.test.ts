@@ -3,9 +3,9 @@ import * as os from 'os';
 import * as path from 'path';
 import { ApiObject, Chart } from 'cdk8s';
 import { GoshipApp, GoStaticImage, Platform } from '../../lib';
-import { CliIo, main } from '../../lib/cli/main';
 import { writeFileAtomic } from '../../lib/output/atomic-output';
 import { writePins } from '../../lib/pin/pins';
+import { runCli } from '../support/cli';
 import { makeGoModule } from '../support/go-module';
 
 /**
@@ -35,20 +35,9 @@ const WRITERS: Record<string, (file: string) => Promise<void>> = {
   'pins file (writePins)': async (file) => writePins(file, new Map([['api', { ref: 'ghcr.io/acme/api:v1', digest: `sha256:${'a'.repeat(64)}` }]])),
   'CI workflow (goship ci --output)': async (file) => {
     ciRoot ??= synthesizedRoot();
-    const err: string[] = [];
-    const io: CliIo = { out: () => undefined, err: (t) => err.push(t) };
-    const cwd = process.cwd();
-    process.chdir(ciRoot);
-    try {
-      const code = await main(['ci', '--output', file], io).catch((e: Error) => {
-        err.push(e.message);
-        return 1;
-      });
-      if (code !== 0) {
-        throw new Error(err.join('\n'));
-      }
-    } finally {
-      process.chdir(cwd);
+    const ci = await runCli(['ci', '--output', file], ciRoot);
+    if (ci.code !== 0) {
+      throw new Error(ci.stderr);
     }
   },
   'sbom --output and publish plans (writeFileAtomic)': async (file) => writeFileAtomic(file, 'written\n'),

@@ -4,31 +4,21 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import * as fc from 'fast-check';
-import { CliIo, main } from '../../lib/cli/main';
 import { readGoBuildInfo } from '../../lib/inspect/buildinfo';
 import { readElf } from '../../lib/inspect/elf';
 import { verifyImage } from '../../lib/verify/image';
 import { buildElf, goBuildInfoBlob, sampleModInfo } from '../inspect/elf-builder';
+import { runCli } from '../support/cli';
 import { layerTar, ociLayout, writeDir } from './image-builder';
 
 /** verify and sbom against inputs made to exhaust memory, hang, or read outside what they were given. */
 
 const tmp = () => fs.mkdtempSync(path.join(os.tmpdir(), 'goship-hostile-'));
 
-async function cli(args: string[]) {
-  const out: string[] = [];
-  const err: string[] = [];
-  const io: CliIo = { out: (t) => out.push(t), err: (t) => err.push(t) };
-  const code = await main(args, io).catch((e: Error) => {
-    err.push(e.message);
-    return 1;
-  });
-  return { code, stdout: out.join('\n'), stderr: err.join('\n') };
-}
 
 describe('readers that end', () => {
   test.each(['verify', 'sbom'])('goship %s /dev/zero fails at once, naming it', async (command) => {
-    const r = await cli([command, '/dev/zero']);
+    const r = await runCli([command, '/dev/zero']);
     expect(r.code).not.toBe(0);
     expect(r.stderr).toContain('/dev/zero: not a regular file');
   });
@@ -36,7 +26,7 @@ describe('readers that end', () => {
   test.each(['verify', 'sbom'])('goship %s on a FIFO fails without opening it', async (command) => {
     const fifo = path.join(tmp(), 'pipe');
     execFileSync('mkfifo', [fifo]);
-    const r = await cli([command, fifo]);
+    const r = await runCli([command, fifo]);
     expect(r.code).not.toBe(0);
     expect(r.stderr).toContain('not a regular file');
   });
@@ -140,7 +130,7 @@ describe('image JSON of the wrong shape', () => {
       config.config.Entrypoint = {};
       files.set(name, Buffer.from(JSON.stringify(config)));
     });
-    const r = await cli(['verify', dir]);
+    const r = await runCli(['verify', dir]);
     expect(r.stderr).toMatch(new RegExp(`^goship verify: ${dir}: sha256:[0-9a-f]{64}: config: Entrypoint is not a list$`));
   });
 
@@ -153,7 +143,7 @@ describe('image JSON of the wrong shape', () => {
 
   test('sbom names the image and the file when the entrypoint is not ELF (the message named neither)', async () => {
     const dir = await layoutWith(() => undefined);
-    const r = await cli(['sbom', dir]);
+    const r = await runCli(['sbom', dir]);
     expect(r.code).not.toBe(0);
     expect(r.stderr).toContain(`${dir}:/app: not an ELF file: the file is empty`);
   });
